@@ -6,7 +6,11 @@ set -euo pipefail
 : "${DAGSTER_POSTGRES_PASSWORD:?DAGSTER_POSTGRES_PASSWORD must be set}"
 : "${SOURCE_POSTGRES_PASSWORD:?SOURCE_POSTGRES_PASSWORD must be set}"
 
-if [ ! -s "$PGDATA/PG_VERSION" ]; then
+# A cluster counts as initialised only once every init script has succeeded; a failed init
+# is wiped so that the next start tries again instead of serving half-made databases.
+if [ ! -f "$PGDATA/.init-complete" ]; then
+  rm -rf "${PGDATA:?}"/* "$PGDATA"/.[!.]* 2>/dev/null || true
+  trap 'echo "init: FAILED, wiping $PGDATA" >&2; pg_ctl -m immediate stop >/dev/null 2>&1; rm -rf "${PGDATA:?}"/*' ERR
   pwfile=$(mktemp)
   printf '%s\n' "$POSTGRES_PASSWORD" > "$pwfile"
   initdb --username=postgres --pwfile="$pwfile" --auth-local=peer --auth-host=scram-sha-256 \
@@ -21,6 +25,8 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
     bash "$script"
   done
   pg_ctl -w -m fast stop >/dev/null
+  trap - ERR
+  touch "$PGDATA/.init-complete"
   echo "init: done"
 fi
 

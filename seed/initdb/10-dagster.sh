@@ -4,5 +4,8 @@ set -euo pipefail
 psql -v ON_ERROR_STOP=1 --quiet -v user="${DAGSTER_POSTGRES_USER:-dagster}" \
   -v password="$DAGSTER_POSTGRES_PASSWORD" <<'SQL'
 CREATE ROLE :"user" LOGIN PASSWORD :'password';
-SELECT format('CREATE DATABASE %I OWNER %I', :'user', :'user') \gexec
+CREATE DATABASE dagster OWNER :"user";
+-- Only Dagster's own role may connect to its storage (not the replication role).
+REVOKE ALL ON DATABASE dagster FROM PUBLIC;
+REVOKE ALL ON DATABASE postgres FROM PUBLIC;
 SQL

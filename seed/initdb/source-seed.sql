@@ -14,11 +14,11 @@ SELECT format('Product %s', i),
 FROM generate_series(1, 200) AS i;
 
 INSERT INTO data.orders (customer_id, product_id, quantity, total_amount, order_date)
-SELECT 1 + (i * 7919) % 1000,
+SELECT (1 + (i::bigint * 7919) % 1000)::int,
        p.product_id,
        q.quantity,
        q.quantity * p.price,
        date_trunc('day', now()) - interval '180 days' + (i * interval '155.52 seconds')
 FROM generate_series(1, 100000) AS i
-CROSS JOIN LATERAL (SELECT 1 + (i * 104729) % 5 AS quantity) AS q
-JOIN data.products AS p ON p.product_id = 1 + (i * 31) % 200;
+CROSS JOIN LATERAL (SELECT (1 + (i::bigint * 104729) % 5)::int AS quantity) AS q
+JOIN data.products AS p ON p.product_id = 1 + (i::bigint * 31) % 200;

@@ -1,0 +1,185 @@
+"""The deployment end to end: built from a clean state, started with compose, driven through the
+GraphQL API, one location redeployed while the rest keep serving, torn down. Tests run in file
+order on one stack (the `stack` fixture)."""
+
+import threading
+import time
+from datetime import date, timedelta
+
+import pytest
+import requests
+
+from stack import (
+    LOCATIONS,
+    ROOT,
+    URL,
+    compose,
+    copy_into_volume,
+    existing_volumes,
+    graphql,
+    launch,
+    location_statuses,
+    project_containers,
+    run,
+    run_details,
+    service_health,
+    wait_for_run,
+    warehouse_query,
+)
+
+HEADER = '"date","share_price","amount","spend","shift","spread"\n'
+
+
+def course_csv(path, rows: int, day: str = "2018-01-22"):
+    lines = [f'"{day}","{10 + i}.5","{i}","{i * 2}.25","{i % 3}","{i}.1"\n' for i in range(rows)]
+    path.write_text(HEADER + "".join(lines))
+    return path
+
+
+def test_all_six_services_are_healthy(stack):
+    assert service_health(stack) == {
+        "postgres": "healthy", "webserver": "healthy", "daemon": "healthy",
+        "files_location": "healthy", "api_location": "healthy", "replication_location": "healthy",
+    }
+
+
+def test_workspace_has_exactly_the_three_locations_loaded(stack):
+    assert location_statuses() == {location: "LOADED" for location in LOCATIONS}
+
+
+def test_ui_is_published_on_loopback_only(stack):
+    ports = compose("port", "webserver", "3000", env=stack).stdout.strip()
+    assert ports.startswith("127.0.0.1:"), ports
+    assert requests.get(f"{URL}/server_info", timeout=10).json()["dagster_webserver_version"]
+
+
+def assert_ran_in_own_image(run_id: str, location: str):
+    tags, messages = run_details(run_id)
+    assert tags["docker/image"] == f"dagster_etl/{location}:latest"
+    assert f"with image dagster_etl/{location}:latest" in messages
+
+
+def test_files_location_import_job_loads_rows(stack, tmp_path):
+    copy_into_volume("landing", course_csv(tmp_path / "deploy.csv", rows=3), "deploy.csv")
+    run_id = launch("files_location", "import_job",
+                    {"ops": {"import_file": {"config": {"path": "deploy.csv"}}}})
+    assert wait_for_run(run_id) == "SUCCESS", run_details(run_id)[1][-3000:]
+    assert_ran_in_own_image(run_id, "files_location")
+    assert warehouse_query("files_location", "files.duckdb", "select count(*) from raw_data") == [(3,)]
+
+
+def test_api_location_asteroid_job_loads_rows(stack):
+    day = (date.today() - timedelta(days=2)).isoformat()
+    run_id = launch("api_location", "asteroid_job", {"ops": {"asteroids": {"config": {"date": day}}}})
+    assert wait_for_run(run_id) == "SUCCESS", run_details(run_id)[1][-3000:]
+    assert_ran_in_own_image(run_id, "api_location")
+    [(count,)] = warehouse_query("api_location", "api.duckdb", "select count(*) from raw_asteroid_data")
+    assert count > 0
+
+
+def test_replication_location_postgres_refresh_copies_tables(stack):
+    run_id = launch("replication_location", "postgres_refresh")
+    assert wait_for_run(run_id) == "SUCCESS", run_details(run_id)[1][-3000:]
+    assert_ran_in_own_image(run_id, "replication_location")
+    counts = warehouse_query(
+        "replication_location", "replication.duckdb",
+        "select (select count(*) from data_customers), (select count(*) from data_products), "
+        "(select count(*) from data_orders)",
+    )
+    assert counts == [(1000, 200, 100000)]
+
+
+def test_run_with_missing_environment_variable_fails_naming_it(stack):
+    day = (date.today() - timedelta(days=2)).isoformat()
+    run_id = launch("api_location", "asteroid_job", {
+        "ops": {"asteroids": {"config": {"date": day}}},
+        "resources": {"nasa": {"config": {"api_key": {"env": "DAGSTER_ETL_UNSET_VARIABLE"}}}},
+    })
+    assert wait_for_run(run_id) == "FAILURE"
+    _, messages = run_details(run_id)
+    assert "DAGSTER_ETL_UNSET_VARIABLE" in messages
+
+
+SENSOR_RUNS = """
+{
+  runsOrError(filter: {tags: [{key: "dagster/sensor_name", value: "landing_folder_sensor"}]}) {
+    ... on Runs { results { runId status } }
+  }
+}
+"""
+
+
+def test_file_dropped_into_landing_folder_is_loaded_by_the_sensor(stack, tmp_path):
+    # The landing folder already holds deploy.csv (3 rows) from the import test; this adds 5.
+    copy_into_volume("landing", course_csv(tmp_path / "2018-02-01.csv", rows=5, day="2018-02-01"), "2018-02-01.csv")
+    deadline = time.monotonic() + 300
+    while True:
+        runs = graphql(SENSOR_RUNS)["runsOrError"]["results"]
+        statuses = [r["status"] for r in runs]
+        if len(runs) >= 2 and all(s in {"SUCCESS", "FAILURE", "CANCELED"} for s in statuses):
+            break
+        assert time.monotonic() < deadline, f"sensor runs after 300 s: {runs}"
+        time.sleep(3)
+    assert statuses == ["SUCCESS", "SUCCESS"], [run_details(r["runId"])[1][-2000:] for r in runs]
+    assert warehouse_query("files_location", "files.duckdb",
+                           "select count(*) from raw_dynamic_partition_data") == [(8,)]
+
+
+ASSET_KEYS = """
+{
+  repositoryOrError(repositorySelector: {repositoryLocationName: "files_location", repositoryName: "__repository__"}) {
+    ... on Repository { assetNodes { assetKey { path } } }
+  }
+}
+"""
+
+PROBE = ROOT / "files_location" / "src" / "files_location" / "defs" / "redeploy_probe.py"
+
+
+def test_redeploy_of_one_location_keeps_everything_else_serving(stack):
+    """While `make redeploy LOCATION=files_location` runs, the webserver and the other two
+    locations answer every 0.5 s poll; afterwards the new code (a new asset) is served."""
+    asset = f"redeploy_probe_{int(time.time())}"
+    PROBE.write_text(f"import dagster as dg\n\n\n@dg.asset\ndef {asset}() -> None:\n    pass\n")
+    failures, polls, stop = [], [], threading.Event()
+
+    def poll():
+        while not stop.is_set():
+            try:
+                requests.get(f"{URL}/server_info", timeout=5).raise_for_status()
+                statuses = location_statuses()
+                for other in ("api_location", "replication_location"):
+                    if statuses.get(other) != "LOADED":
+                        failures.append(f"{other}: {statuses.get(other)}")
+            except Exception as error:  # any failed poll is a finding
+                failures.append(repr(error))
+            polls.append(time.monotonic())
+            time.sleep(0.5)
+
+    poller = threading.Thread(target=poll)
+    poller.start()
+    try:
+        result = run(["make", "redeploy", "LOCATION=files_location"], env=stack, check=False)
+    finally:
+        stop.set()
+        poller.join()
+        PROBE.unlink()
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert failures == []
+    assert len(polls) > 10
+    assert location_statuses()["files_location"] == "LOADED"
+    nodes = graphql(ASSET_KEYS)["repositoryOrError"]["assetNodes"]
+    assert [asset] in [node["assetKey"]["path"] for node in nodes]
+
+
+def test_redeploy_rejects_an_unknown_location(stack):
+    result = run(["make", "redeploy", "LOCATION=nope"], env=stack, check=False)
+    assert result.returncode != 0
+    assert "unknown location 'nope'" in result.stderr
+
+
+def test_teardown_removes_containers_and_volumes(stack):
+    compose("down", "--volumes", "--remove-orphans", env=stack)
+    run(["docker", "rm", "-f", "dagster_etl_fake_apis"], check=False)
+    assert project_containers() == []
+    assert existing_volumes() == []
