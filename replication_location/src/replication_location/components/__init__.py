@@ -1,0 +1,3 @@
+from replication_location.components.pooled_sling import PooledSlingReplicationCollectionComponent
+
+__all__ = ["PooledSlingReplicationCollectionComponent"]

@@ -1,0 +1,89 @@
+import os
+import secrets
+import tempfile
+from dataclasses import dataclass
+from itertools import count
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from local_postgres import LocalPostgres
+from replication_location.binaries import offline_environment
+
+# Before anything imports `sling`: its wrapper reads SLING_BINARY at import time and would
+# otherwise try to download a binary. HOME holds the DuckDB extensions the CLI loads.
+_HOME = Path(tempfile.mkdtemp(prefix="replication-home-"))
+os.environ.update(offline_environment(_HOME))
+
+REPLICATOR = "replicator"
+_databases = count(1)
+
+
+@dataclass
+class Source:
+    postgres: LocalPostgres
+    dbname: str
+    password: str
+
+    def connect(self):
+        """An admin connection (the application's writes); Sling reads as the replicator."""
+        return self.postgres.connect(self.dbname)
+
+    def env(self) -> dict[str, str]:
+        return {
+            "SOURCE_POSTGRES_HOST": "127.0.0.1",
+            "SOURCE_POSTGRES_PORT": str(self.postgres.port),
+            "SOURCE_POSTGRES_DB": self.dbname,
+            "SOURCE_POSTGRES_USER": REPLICATOR,
+            "SOURCE_POSTGRES_PASSWORD": self.password,
+        }
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    cluster = LocalPostgres().start()
+    try:
+        cluster.create_source("source_seeded")
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def replicator_password(postgres) -> str:
+    password = secrets.token_urlsafe(16)
+    postgres.create_replication_role("source_seeded", REPLICATOR, password)
+    return password
+
+
+@pytest.fixture
+def source(postgres, replicator_password, tmp_path, monkeypatch) -> Source:
+    """A fresh copy of the seeded source database, and the location's env pointing at it."""
+    dbname = f"source_{next(_databases)}"
+    postgres.create_source(dbname, template="source_seeded")
+    postgres.create_replication_role(dbname, REPLICATOR, replicator_password)
+    src = Source(postgres, dbname, replicator_password)
+    for key, value in src.env().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("WAREHOUSE_DIR", str(tmp_path))
+    return src
+
+
+@pytest.fixture
+def duckdb_file(source, tmp_path) -> Path:
+    return tmp_path / "replication.duckdb"
+
+
+@pytest.fixture
+def instance():
+    with dg.instance_for_test() as inst:
+        yield inst
+
+
+@pytest.fixture
+def location_defs(source) -> dg.Definitions:
+    """The code location as the code server loads it (after the env is set)."""
+    from replication_location.definitions import defs
+
+    return defs()
