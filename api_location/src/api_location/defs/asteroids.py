@@ -1,0 +1,70 @@
+"""asteroids -> asteroids_file (staging CSV) -> raw_asteroid_data (DuckDB), and asteroid_job."""
+
+import csv
+import shutil
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from api_location import settings
+from api_location.asteroid_rows import COLUMNS, asteroid_rows
+from api_location.nasa import NASAResource
+from api_location.nasa_date import NasaDate
+from api_location.warehouse import replace_days_from_csv
+
+TABLE = "raw_asteroid_data"
+
+
+@dg.asset(group_name="nasa", kinds={"python"})
+def asteroids(
+    context: dg.AssetExecutionContext, config: NasaDate, nasa: NASAResource
+) -> dict[str, list[dict[str, Any]]]:
+    """Near-earth objects of one day from NASA's NeoWs feed, keyed by close-approach date."""
+    feed = nasa.get_feed(start_date=config.date, end_date=config.date)
+    count = sum(len(objects) for objects in feed.values())
+    context.add_output_metadata({"date": config.date, "objects": count})
+    return feed
+
+
+@dg.asset(group_name="nasa", kinds={"csv"})
+def asteroids_file(
+    context: dg.AssetExecutionContext, asteroids: dict[str, list[dict[str, Any]]]
+) -> dict[str, Any]:
+    """The day's objects as a staging CSV, in a folder of this run so runs never share a file."""
+    path = settings.warehouse_dir() / "staging" / context.run.run_id / "asteroids.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows = 0
+    with path.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=COLUMNS)
+        writer.writeheader()
+        for row in asteroid_rows(asteroids):
+            writer.writerow(row)
+            rows += 1
+    context.add_output_metadata({"path": dg.MetadataValue.path(str(path)), "rows": rows})
+    return {"path": str(path), "dates": sorted(asteroids)}
+
+
+@dg.asset(group_name="nasa", kinds={"duckdb"}, pool=settings.DUCKDB_POOL)
+def raw_asteroid_data(
+    context: dg.AssetExecutionContext, asteroids_file: dict[str, Any], duckdb: DuckDBResource
+) -> dg.MaterializeResult:
+    """The staged days in DuckDB; loading a day again replaces its rows (one transaction)."""
+    path = Path(asteroids_file["path"])
+    with duckdb.get_connection() as conn:
+        inserted = replace_days_from_csv(conn, TABLE, asteroids_file["dates"], path)
+        total = conn.execute(f"SELECT count(*) FROM {TABLE}").fetchone()[0]
+    # The load is committed; the run's staging folder has served its purpose.
+    shutil.rmtree(path.parent, ignore_errors=True)
+    context.log.info(f"{TABLE}: {inserted} rows for {', '.join(asteroids_file['dates'])}")
+    return dg.MaterializeResult(
+        metadata={"dates": asteroids_file["dates"], "rows_loaded": inserted, "table_rows": total}
+    )
+
+
+asteroid_job = dg.define_asset_job(
+    "asteroid_job",
+    selection=[asteroids, asteroids_file, raw_asteroid_data],
+    description="Load one day of near-earth objects; run config ops.asteroids.config.date.",
+)

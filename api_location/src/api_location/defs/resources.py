@@ -1,0 +1,21 @@
+import dagster as dg
+from dagster_dlt import DagsterDltResource
+from dagster_duckdb import DuckDBResource
+
+from api_location import settings
+from api_location.hackernews import HackerNewsResource
+from api_location.hn_io_manager import HackerNewsReportIOManager
+from api_location.nasa import NASAResource
+
+
+@dg.definitions
+def resources() -> dg.Definitions:
+    return dg.Definitions(
+        resources={
+            "nasa": NASAResource(),  # key and URL from the run's environment
+            "hackernews": HackerNewsResource(),
+            "duckdb": DuckDBResource(database=str(settings.duckdb_path())),
+            "dlt": DagsterDltResource(),
+            "hn_io_manager": HackerNewsReportIOManager(reports_dir=str(settings.reports_dir())),
+        }
+    )

@@ -1,0 +1,98 @@
+"""NASAResource against the stand-in NeoWs feed: payloads, retries and the errors users see."""
+
+import pytest
+from conftest import TEST_KEY
+from fake_apis import FEED_PATH, MALFORMED, RATE_LIMITED, SERVER_ERROR, Fault, objects_on, stall
+
+from api_location.http_json import ApiError
+from api_location.nasa import NASAResource
+
+
+@pytest.fixture
+def nasa(apis):
+    return NASAResource(
+        api_key=TEST_KEY, base_url=apis.url, read_timeout=1.0, max_retries=3, backoff_factor=0
+    )
+
+
+def test_a_multi_day_range_returns_the_objects_of_every_day(nasa, apis):
+    days = ["2025-04-01", "2025-04-02", "2025-04-03"]
+    feed = nasa.get_feed("2025-04-01", "2025-04-03")
+    assert sorted(feed) == days
+    assert [len(feed[d]) for d in days] == [objects_on(d) for d in days]
+    assert {neo["close_approach_data"][0]["close_approach_date"] for neo in feed["2025-04-02"]} == {
+        "2025-04-02"
+    }
+    flat = nasa.get_near_earth_asteroids("2025-04-01", "2025-04-03")
+    assert len(flat) == sum(objects_on(d) for d in days)
+    assert len(apis.requests_to(FEED_PATH)) == 2  # one request per call
+
+
+def test_a_day_without_objects_is_an_empty_list(nasa, apis):
+    apis.empty_days.add("2025-04-02")
+    feed = nasa.get_feed("2025-04-01", "2025-04-02")
+    assert feed["2025-04-02"] == []
+    assert len(feed["2025-04-01"]) == objects_on("2025-04-01")
+
+
+def test_429_waits_for_retry_after_then_succeeds(nasa, apis):
+    apis.fail_next(FEED_PATH, RATE_LIMITED)
+    assert len(nasa.get_near_earth_asteroids("2025-04-01", "2025-04-01")) == objects_on("2025-04-01")
+    first, second = apis.requests_to(FEED_PATH)
+    assert second - first >= 1.0  # Retry-After: 1 was honoured although backoff_factor is 0
+
+
+def test_500_twice_then_success(nasa, apis):
+    apis.fail_next(FEED_PATH, SERVER_ERROR, SERVER_ERROR)
+    assert len(nasa.get_near_earth_asteroids("2025-04-01", "2025-04-01")) == objects_on("2025-04-01")
+    assert len(apis.requests_to(FEED_PATH)) == 3
+
+
+def test_persistent_500_fails_after_the_retries_naming_status_and_message(nasa, apis):
+    apis.fail_always(FEED_PATH, SERVER_ERROR)
+    with pytest.raises(ApiError, match=r"HTTP 500 \(after 3 retries\): Internal Server Error"):
+        nasa.get_feed("2025-04-01", "2025-04-01")
+    assert len(apis.requests_to(FEED_PATH)) == 4
+
+
+def test_a_read_timeout_is_retried_then_reported(nasa, apis):
+    apis.fail_next(FEED_PATH, *[stall(3)] * 4)
+    with pytest.raises(ApiError, match=r"no response within the 1.0 s read timeout \(4 attempts\)"):
+        nasa.get_feed("2025-04-01", "2025-04-01")
+
+
+def test_a_slow_answer_then_success(nasa, apis):
+    apis.fail_next(FEED_PATH, stall(3))
+    assert len(nasa.get_feed("2025-04-01", "2025-04-01")["2025-04-01"]) == objects_on("2025-04-01")
+
+
+def test_403_bad_key_fails_at_once_with_the_apis_message(apis):
+    nasa = NASAResource(api_key="wrong-key", base_url=apis.url, backoff_factor=0)
+    with pytest.raises(ApiError, match="HTTP 403: An invalid api_key was supplied") as raised:
+        nasa.get_feed("2025-04-01", "2025-04-01")
+    assert raised.value.status == 403
+    assert len(apis.requests_to(FEED_PATH)) == 1  # a bad key is not retried
+
+
+def test_400_for_a_range_over_seven_days(nasa, apis):
+    with pytest.raises(ApiError, match="HTTP 400: .*The Feed date limit is only 7 Days"):
+        nasa.get_feed("2025-04-01", "2025-04-09")
+    assert len(apis.requests_to(FEED_PATH)) == 1
+
+
+def test_malformed_json_is_reported(nasa, apis):
+    apis.fail_next(FEED_PATH, MALFORMED)
+    with pytest.raises(ApiError, match="NASA NeoWs returned malformed JSON"):
+        nasa.get_feed("2025-04-01", "2025-04-01")
+
+
+def test_a_feed_without_near_earth_objects_is_reported(nasa, apis):
+    apis.fail_next(FEED_PATH, Fault(200, '{"links": {}, "element_count": 0}'))
+    with pytest.raises(ApiError, match="without a near_earth_objects object"):
+        nasa.get_feed("2025-04-01", "2025-04-01")
+
+
+def test_end_before_start_is_refused_before_any_request(nasa, apis):
+    with pytest.raises(ValueError, match="end_date 2025-04-01 is before start_date 2025-04-02"):
+        nasa.get_feed("2025-04-02", "2025-04-01")
+    assert apis.requests_to(FEED_PATH) == []
