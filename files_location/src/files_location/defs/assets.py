@@ -1,35 +1,48 @@
-# Placeholder until the full file-ingestion content lands (issue 3).
-import os
+"""Import one landing file named in run config into raw_data (the course's first pipeline)."""
+
 from pathlib import Path
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
+from pydantic import Field
+
+from files_location.landing import landing_dir, resolve_landing_file
+from files_location.loading import failure, load_file
+from files_location.share_prices import BadFileError
+from files_location.warehouse import WRITER_POOL, Tag
 
 
 class ImportFileConfig(dg.Config):
-    path: str
+    path: str = Field(description="File name relative to the landing folder, e.g. 2018-01-22.csv")
 
 
-@dg.asset(pool="files_duckdb")
-def duckdb_table(config: ImportFileConfig, duckdb: DuckDBResource) -> dg.MaterializeResult:
-    landing = Path(os.environ.get("LANDING_DIR", "/opt/dagster/landing")).resolve()
-    path = (landing / config.path).resolve()
-    if landing not in path.parents:
-        raise dg.Failure(f"{config.path!r} is outside the landing folder {landing}")
-    with duckdb.get_connection() as conn:
-        conn.execute(f"CREATE OR REPLACE TABLE raw_data AS SELECT * FROM read_csv('{path}')")
-        rows = conn.execute("SELECT count(*) FROM raw_data").fetchone()[0]
-    return dg.MaterializeResult(metadata={"rows": rows})
+@dg.asset(kinds={"csv"}, group_name="file_import")
+def import_file(context: dg.AssetExecutionContext, config: ImportFileConfig) -> str:
+    """The landing file to import, checked to be a regular file inside the landing folder."""
+    try:
+        path = resolve_landing_file(config.path)
+    except BadFileError as error:
+        raise failure(error) from error
+    context.add_output_metadata({"path": str(path), "size_bytes": path.stat().st_size})
+    return str(path)
 
 
-import_job = dg.define_asset_job("import_job", selection=[duckdb_table])
-
-
-@dg.definitions
-def defs() -> dg.Definitions:
-    warehouse = os.environ.get("WAREHOUSE_DIR", "/opt/dagster/warehouse")
-    return dg.Definitions(
-        assets=[duckdb_table],
-        jobs=[import_job],
-        resources={"duckdb": DuckDBResource(database=f"{warehouse}/files.duckdb")},
+@dg.asset(kinds={"duckdb"}, group_name="file_import", pool=WRITER_POOL)
+def duckdb_table(duckdb: DuckDBResource, import_file: str) -> dg.MaterializeResult:
+    """raw_data: every imported file's rows; importing a file again replaces its rows."""
+    source_file = str(Path(import_file).relative_to(landing_dir().resolve()))
+    return load_file(
+        duckdb,
+        table="raw_data",
+        source=import_file,
+        file=source_file,
+        tags=[Tag("source_file", "VARCHAR", source_file)],
+        key="source_file",
     )
+
+
+import_job = dg.define_asset_job(
+    "import_job",
+    selection=dg.AssetSelection.assets(import_file, duckdb_table),
+    description="Import the landing file named in run config into raw_data.",
+)

@@ -1,0 +1,52 @@
+"""The same import from S3-compatible object storage: DuckDB reads s3:// through httpfs."""
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+from pydantic import Field
+
+from files_location.defs.resources import S3Storage
+from files_location.loading import load_file
+from files_location.object_storage import connect_s3, s3_url
+from files_location.warehouse import WRITER_POOL, Tag
+
+
+class ImportFileS3Config(dg.Config):
+    bucket: str = Field(description="Bucket name")
+    path: str = Field(description="Object key inside the bucket, e.g. landing/2018-01-22.csv")
+
+
+@dg.asset(kinds={"s3"}, group_name="object_storage")
+def import_file_s3(config: ImportFileS3Config) -> str:
+    try:
+        return s3_url(config.bucket, config.path)
+    except ValueError as error:
+        raise dg.Failure(description=f"s3://{config.bucket}/{config.path}: {error}") from error
+
+
+@dg.asset(kinds={"duckdb"}, group_name="object_storage", pool=WRITER_POOL)
+def duckdb_table_s3(duckdb: DuckDBResource, s3: S3Storage, import_file_s3: str) -> dg.MaterializeResult:
+    """raw_s3_data; importing an object again replaces its rows."""
+
+    def allow_s3(conn):
+        connect_s3(
+            conn,
+            endpoint_url=s3.endpoint_url,
+            access_key_id=s3.access_key_id,
+            secret_access_key=s3.secret_access_key,
+            region=s3.region,
+        )
+
+    return load_file(
+        duckdb,
+        table="raw_s3_data",
+        source=import_file_s3,
+        file=import_file_s3,
+        tags=[Tag("source_file", "VARCHAR", import_file_s3)],
+        key="source_file",
+        prepare=allow_s3,
+    )
+
+
+import_s3_job = dg.define_asset_job(
+    "import_s3_job", selection=dg.AssetSelection.assets(import_file_s3, duckdb_table_s3)
+)
