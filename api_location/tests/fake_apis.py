@@ -128,7 +128,8 @@ class FakeApis:
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, api_keys: set[str] | None = None):
         self.api_keys = api_keys  # None: every non-empty key is accepted
-        self.empty_days: set[str] = set()
+        self.empty_days: set[str] = set()  # feed days listed with no objects
+        self.deleted_items: set[int] = set()  # items the API answers with null
         self.story_ids = list(range(43000001, 43000001 + 40))
         self.requests: list[tuple[float, str]] = []
         self._faults: dict[str, deque[Fault]] = {}
@@ -163,6 +164,7 @@ class FakeApis:
             self._always.clear()
             self.requests.clear()
             self.empty_days.clear()
+            self.deleted_items.clear()
 
     def requests_to(self, path: str) -> list[float]:
         with self._lock:
@@ -245,7 +247,7 @@ class FakeApis:
         }
 
     def story(self, item_id: int) -> object:
-        if item_id not in self.story_ids:
+        if item_id not in self.story_ids or item_id in self.deleted_items:
             return None
         n = self.story_ids.index(item_id)
         return {

@@ -17,7 +17,7 @@ def failure_text(result: dg.ExecuteInProcessResult, node: str) -> str:
 
 
 def run_job(defs, config: dict) -> dg.ExecuteInProcessResult:
-    return defs.get_job_def("asteroid_job").execute_in_process(
+    return defs.resolve_job_def("asteroid_job").execute_in_process(
         run_config=config, instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
     )
 
@@ -71,7 +71,7 @@ def test_an_unset_api_key_variable_fails_the_run_naming_it(defs, env, apis):
 def test_without_nasa_api_key_the_run_uses_demo_key_and_warns(defs, env, apis, monkeypatch):
     monkeypatch.delenv("NASA_API_KEY")
     instance = dg.DagsterInstance.ephemeral()
-    result = defs.get_job_def("asteroid_job").execute_in_process(
+    result = defs.resolve_job_def("asteroid_job").execute_in_process(
         run_config=run_config("2025-04-01"), instance=instance
     )
     assert result.success

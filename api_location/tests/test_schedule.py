@@ -14,7 +14,7 @@ def test_the_tick_loads_the_previous_day(defs):
     assert date_range_schedule.cron_schedule == "0 6 * * *"
     assert date_range_schedule.job_name == "asteroid_job"
     # the config the schedule produces is valid for the job it launches
-    assert dg.validate_run_config(defs.get_job_def("asteroid_job"), request.run_config)
+    assert dg.validate_run_config(defs.resolve_job_def("asteroid_job"), request.run_config)
 
 
 def test_the_first_tick_of_a_month_loads_the_last_day_of_the_previous_month():
