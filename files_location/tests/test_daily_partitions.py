@@ -74,7 +74,7 @@ def test_malformed_rerun_leaves_the_partition_as_it_was(landing, warehouse, duck
 
 
 def test_schedule_imports_the_day_that_just_ended():
-    schedule = defs().get_schedule_def(import_partition_schedule.name)
+    schedule = defs().resolve_schedule_def(import_partition_schedule.name)
     context = dg.build_schedule_context(scheduled_execution_time=datetime(2018, 1, 25, 0, 0))
     (request,) = schedule.evaluate_tick(context).run_requests
     assert request.partition_key == "2018-01-24"

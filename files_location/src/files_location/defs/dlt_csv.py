@@ -62,12 +62,24 @@ def csv_pipeline(pipelines_dir: str) -> dlt.Pipeline:
 )
 def dlt_csv_assets(context: dg.AssetExecutionContext, dlt: DagsterDltResource, import_file: str):
     # Pipeline state lives in a fresh folder per run, so concurrent runs never share it.
-    with tempfile.TemporaryDirectory(prefix=f"dlt-{context.run_id}-") as pipelines_dir:
+    with tempfile.TemporaryDirectory(prefix=f"dlt-{context.run.run_id}-") as pipelines_dir:
         try:
             yield from dlt.run(
                 context=context,
                 dlt_source=csv_source(import_file),
                 dlt_pipeline=csv_pipeline(pipelines_dir),
             )
-        except BadFileError as error:
-            raise failure(error) from error
+        except Exception as error:
+            # dlt wraps errors raised while extracting; surface ours as a plain Failure.
+            bad_file = _bad_file_error(error)
+            if bad_file is None:
+                raise
+            raise failure(bad_file) from error
+
+
+def _bad_file_error(error: BaseException | None) -> BadFileError | None:
+    while error is not None:
+        if isinstance(error, BadFileError):
+            return error
+        error = error.__cause__ or error.__context__
+    return None

@@ -1,0 +1,50 @@
+"""dlt_csv_assets: the dlt version of the import, downstream of import_file, into files.duckdb."""
+
+import dagster as dg
+from dagster_dlt import DagsterDltResource
+
+from files_location.defs.assets import import_file
+from files_location.defs.dlt_csv import dlt_csv_assets
+
+from conftest import HEADER, failure_text, put_sample, query
+
+
+def run_dlt(path):
+    return dg.materialize(
+        [import_file, dlt_csv_assets],
+        resources={"dlt": DagsterDltResource()},
+        run_config={"ops": {"import_file": {"config": {"path": path}}}},
+        raise_on_error=False,
+    )
+
+
+def test_translator_makes_dlt_assets_depend_on_import_file():
+    (spec,) = dlt_csv_assets.specs
+    assert spec.key == dg.AssetKey("dlt_csv_source_load_csv")
+    assert {dep.asset_key for dep in spec.deps} == {dg.AssetKey("import_file")}
+    assert dlt_csv_assets.op.pool == "files_duckdb"
+
+
+def test_loads_rows_and_reloading_a_file_replaces_them(landing, warehouse):
+    put_sample(landing, "2018-01-22.csv")
+    put_sample(landing, "2018-01-23.csv")
+    for path in ("2018-01-22.csv", "2018-01-23.csv", "2018-01-22.csv"):
+        assert run_dlt(path).success
+    table = "csv_data.load_csv"
+    assert query(warehouse, f"SELECT source_file, count(*) FROM {table} GROUP BY 1 ORDER BY 1") == [
+        ("2018-01-22.csv", 8),
+        ("2018-01-23.csv", 11),
+    ]
+    assert query(
+        warehouse, f"SELECT date::VARCHAR, share_price FROM {table} ORDER BY date DESC LIMIT 1"
+    ) == [("2018-10-15", 259.59)]
+
+
+def test_malformed_file_fails_naming_the_file_and_loads_nothing(landing, warehouse):
+    (landing / "bad.csv").write_text(HEADER + '"2018/09/28","1.5","1","2","3"\n')
+    result = run_dlt("bad.csv")
+    assert not result.success
+    text = failure_text(result)
+    assert "bad.csv: Invalid Input Error: CSV Error on Line: 2" in text
+    assert "Expected Number of Columns: 6 Found: 5" in text
+    assert query(warehouse, "SELECT count(*) FROM csv_data.load_csv") in ([], [(0,)])
