@@ -132,6 +132,7 @@ class FakeApis:
         self.deleted_items: set[int] = set()  # items the API answers with null
         self.story_ids = list(range(43000001, 43000001 + 40))
         self.requests: list[tuple[float, str]] = []
+        self.raw_paths: list[str] = []  # path and query string, as requested
         self._faults: dict[str, deque[Fault]] = {}
         self._always: dict[str, Fault] = {}
         self._lock = threading.Lock()
@@ -163,6 +164,7 @@ class FakeApis:
             self._faults.clear()
             self._always.clear()
             self.requests.clear()
+            self.raw_paths.clear()
             self.empty_days.clear()
             self.deleted_items.clear()
 
@@ -170,9 +172,10 @@ class FakeApis:
         with self._lock:
             return [t for t, p in self.requests if p.startswith(path)]
 
-    def _fault_for(self, path: str) -> Fault | None:
+    def _fault_for(self, path: str, raw_path: str) -> Fault | None:
         with self._lock:
             self.requests.append((time.monotonic(), path))
+            self.raw_paths.append(raw_path)
             for prefix, queue in self._faults.items():
                 if path.startswith(prefix) and queue:
                     return queue.popleft()
@@ -192,8 +195,9 @@ class FakeApis:
         self._server.server_close()
 
     # answers ---------------------------------------------------------------------------------
-    def feed(self, query: dict[str, list[str]]) -> tuple[int, object]:
-        api_key = query.get("api_key", [""])[0]
+    def feed(self, query: dict[str, list[str]], header_key: str | None = None) -> tuple[int, object]:
+        # api.data.gov reads the key from the X-Api-Key header or the api_key parameter
+        api_key = header_key or query.get("api_key", [""])[0]
         if not api_key or (self.api_keys is not None and api_key not in self.api_keys):
             code = "API_KEY_MISSING" if not api_key else "API_KEY_INVALID"
             message = (
@@ -232,7 +236,7 @@ class FakeApis:
         }
 
         def link(a: dt.date, b: dt.date) -> str:
-            return f"{base}{FEED_PATH}?start_date={a}&end_date={b}&detailed=false&api_key={api_key}"
+            return f"{base}{FEED_PATH}?start_date={a}&end_date={b}&detailed=false&api_key=DEMO_KEY"
 
         span = end - start + dt.timedelta(days=1)
         return 200, {
@@ -287,14 +291,14 @@ class FakeApis:
             def do_GET(self) -> None:
                 parts = urlsplit(self.path)
                 path = parts.path
-                fault = apis._fault_for(path)
+                fault = apis._fault_for(path, self.path)
                 if fault is not None:
                     if fault.delay:
                         time.sleep(fault.delay)
                     self._send(fault.status, fault.body, fault.headers, fault.content_type)
                     return
                 if path == FEED_PATH:
-                    status, body = apis.feed(parse_qs(parts.query))
+                    status, body = apis.feed(parse_qs(parts.query), self.headers.get("X-Api-Key"))
                 elif path.endswith("/topstories.json"):
                     status, body = 200, apis.story_ids
                 elif path.startswith("/v0/item/") and path.endswith(".json"):

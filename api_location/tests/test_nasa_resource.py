@@ -1,5 +1,7 @@
 """NASAResource against the stand-in NeoWs feed: payloads, retries and the errors users see."""
 
+import logging
+
 import pytest
 from conftest import TEST_KEY
 from fake_apis import FEED_PATH, MALFORMED, RATE_LIMITED, SERVER_ERROR, Fault, objects_on, stall
@@ -50,9 +52,19 @@ def test_500_twice_then_success(nasa, apis):
 
 def test_persistent_500_fails_after_the_retries_naming_status_and_message(nasa, apis):
     apis.fail_always(FEED_PATH, SERVER_ERROR)
-    with pytest.raises(ApiError, match=r"HTTP 500 \(after 3 retries\): Internal Server Error"):
+    with pytest.raises(ApiError, match=r"HTTP 500 \(after 3 retries\): Internal Server Error") as raised:
         nasa.get_feed("2025-04-01", "2025-04-01")
     assert len(apis.requests_to(FEED_PATH)) == 4
+    assert TEST_KEY not in str(raised.value)
+
+
+def test_the_key_travels_in_a_header_never_in_the_url(nasa, apis, caplog):
+    caplog.set_level(logging.DEBUG)
+    apis.fail_next(FEED_PATH, SERVER_ERROR)  # urllib3 logs the URL of a retried request
+    nasa.get_feed("2025-04-01", "2025-04-01")
+    assert len(apis.raw_paths) == 2
+    assert not [p for p in apis.raw_paths if TEST_KEY in p]
+    assert TEST_KEY not in caplog.text
 
 
 def test_a_read_timeout_is_retried_then_reported(nasa, apis):

@@ -66,13 +66,14 @@ def get_json(
     url: str,
     *,
     params: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
     timeout: tuple[float, float],
     max_retries: int,
 ) -> Any:
     """GET url and decode its JSON body, raising ApiError that names the API, status and message."""
     attempts = max_retries + 1
     try:
-        response = session.get(url, params=params, timeout=timeout)
+        response = session.get(url, params=params, headers=headers, timeout=timeout)
     except requests.exceptions.RequestException as exc:
         if _caused_by(exc, ReadTimeoutError):
             raise ApiError(

@@ -67,7 +67,10 @@ class NASAResource(dg.ConfigurableResource):
             self.session,
             "NASA NeoWs",
             f"{self.url}/neo/rest/v1/feed",
-            params={"start_date": start_date, "end_date": end_date, "api_key": self.key},
+            params={"start_date": start_date, "end_date": end_date},
+            # api.data.gov takes the key as a header too: unlike a query parameter it never
+            # shows up in urllib3's retry warnings or in exception messages.
+            headers={"X-Api-Key": self.key},
             timeout=(self.connect_timeout, self.read_timeout),
             max_retries=self.max_retries,
         )

@@ -6,7 +6,6 @@ from typing import Any
 
 import dagster as dg
 from pydantic import Field
-from wordcloud import STOPWORDS, WordCloud
 
 from api_location.hackernews import HackerNewsResource
 
@@ -40,6 +39,9 @@ def hackernews_source_data(
 )
 def hackernews_wordcloud(hackernews_source_data: list[dict[str, Any]]) -> bytes:
     """A word cloud (PNG) of the top story titles; hn_io_manager embeds it in a markdown report."""
+    # imported here: wordcloud pulls in matplotlib, seconds of import time for every other step
+    from wordcloud import STOPWORDS, WordCloud
+
     titles = " ".join(story["title"] for story in hackernews_source_data if story.get("title"))
     if not titles.strip():
         raise dg.Failure("hackernews_source_data has no story titles to draw a word cloud from")
