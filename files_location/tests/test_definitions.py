@@ -4,6 +4,8 @@ import dagster as dg
 
 from files_location.definitions import defs
 
+from conftest import HEADER, put_sample, query
+
 WRITERS = {
     "duckdb_table",
     "duckdb_partition_table",
@@ -32,3 +34,28 @@ def test_every_duckdb_writer_is_in_the_files_duckdb_pool():
         if "duckdb" in node.kinds or key.to_user_string().startswith("dlt_"):
             pools[key.to_user_string()] = node.assets_def.op.pool
     assert pools == {name: "files_duckdb" for name in WRITERS}
+
+
+def run_contract_job(path):
+    # Exactly what the deployment test launches, resources as the code location binds them.
+    job = defs().resolve_job_def("import_job")
+    return job.execute_in_process(
+        run_config={"ops": {"import_file": {"config": {"path": path}}}}, raise_on_error=False
+    )
+
+
+def test_import_job_as_launched_by_the_deployment(landing, warehouse):
+    put_sample(landing, "2018-01-24.csv")
+    result = run_contract_job("2018-01-24.csv")
+    assert result.success
+    assert [e.check_name for e in result.get_asset_check_evaluations()] == ["valid_share_prices"]
+    assert query(warehouse, "SELECT count(*) FROM raw_data") == [(9,)]
+
+
+def test_import_job_blocks_on_the_share_price_check(landing, warehouse):
+    (landing / "zero.csv").write_text(HEADER + '"2018/10/26","0","1","2","3","4"\n')
+    result = run_contract_job("zero.csv")
+    assert not result.success
+    (evaluation,) = result.get_asset_check_evaluations()
+    assert not evaluation.passed
+    assert query(warehouse, "SELECT count(*) FROM raw_data") == []
