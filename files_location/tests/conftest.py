@@ -7,7 +7,6 @@ import dagster as dg
 import duckdb
 import pytest
 from dagster_duckdb import DuckDBResource
-
 from files_location.sample_data import sample_file
 from files_location.warehouse import DUCKDB_CONFIG
 

@@ -3,7 +3,8 @@
 from datetime import datetime
 
 import dagster as dg
-
+from conftest import HEADER, failure_text, put_sample, query
+from files_location.definitions import defs
 from files_location.defs.daily_partitions import (
     daily_partitions,
     duckdb_partition_table,
@@ -11,10 +12,7 @@ from files_location.defs.daily_partitions import (
     import_partition_job,
     import_partition_schedule,
 )
-from files_location.definitions import defs
 from files_location.sample_data import SAMPLE_FILES
-
-from conftest import HEADER, failure_text, put_sample, query
 
 
 def run_partition(duckdb_resource, day):
@@ -65,7 +63,9 @@ def test_malformed_rerun_leaves_the_partition_as_it_was(landing, warehouse, duck
     assert run_partition(duckdb_resource, "2018-01-23").success
     # A new version whose last row is broken: the first rows parse, the load must still undo.
     good_rows = "".join(f'"2018/10/{day:02d}","250.5","1","2","3","4"\n' for day in range(1, 20))
-    (landing / "2018-01-23.csv").write_text(HEADER + good_rows + '"2018/10/20","abc","1","2","3","4"\n')
+    (landing / "2018-01-23.csv").write_text(
+        HEADER + good_rows + '"2018/10/20","abc","1","2","3","4"\n'
+    )
     result = run_partition(duckdb_resource, "2018-01-23")
     assert not result.success
     text = failure_text(result)

@@ -1,10 +1,7 @@
 """The location as the deployment loads it: names from CONTRACT.md and the one-writer pool."""
 
-import dagster as dg
-
-from files_location.definitions import defs
-
 from conftest import HEADER, put_sample, query
+from files_location.definitions import defs
 
 WRITERS = {
     "duckdb_table",
@@ -22,7 +19,10 @@ def test_contract_names():
         "import_file",
         "duckdb_table",
     }
-    assert definitions.resolve_sensor_def("landing_folder_sensor").job_name == "import_dynamic_partition_job"
+    assert (
+        definitions.resolve_sensor_def("landing_folder_sensor").job_name
+        == "import_dynamic_partition_job"
+    )
     assert definitions.resolve_schedule_def("import_partition_schedule")
 
 

@@ -1,12 +1,10 @@
 """dlt_csv_assets: the dlt version of the import, downstream of import_file, into files.duckdb."""
 
 import dagster as dg
+from conftest import HEADER, failure_text, put_sample, query
 from dagster_dlt import DagsterDltResource
-
 from files_location.defs.assets import import_file
 from files_location.defs.dlt_csv import dlt_csv_assets
-
-from conftest import HEADER, failure_text, put_sample, query
 
 
 def run_dlt(path):

@@ -4,11 +4,9 @@ import os
 
 import dagster as dg
 import pytest
-
+from conftest import HEADER, failure_text, put_sample, query
 from files_location.defs.assets import duckdb_table, import_file
 from files_location.defs.checks import valid_share_prices
-
-from conftest import HEADER, failure_text, put_sample, query
 
 
 def run_import(duckdb_resource, path):
@@ -120,7 +118,14 @@ def test_non_numeric_share_price(landing, warehouse, duckdb_resource):
     assert not evaluation.passed
     assert evaluation.metadata["invalid_rows"].value == 1
     assert evaluation.metadata["offending_rows"].value == [
-        {"date": "2018/09/27", "share_price": "n/a", "amount": "1", "spend": "2", "shift": "3", "spread": "4"}
+        {
+            "date": "2018/09/27",
+            "share_price": "n/a",
+            "amount": "1",
+            "spend": "2",
+            "shift": "3",
+            "spread": "4",
+        }
     ]
     assert rows(warehouse) == []
 
@@ -130,7 +135,9 @@ def test_zero_and_negative_share_price_fail_the_check_and_skip_the_load(
     landing, warehouse, duckdb_resource, price
 ):
     (landing / "bad.csv").write_text(
-        HEADER + '"2018/09/28","264.77","1","2","3","4"\n' + f'"2018/09/27","{price}","1","2","3","4"\n'
+        HEADER
+        + '"2018/09/28","264.77","1","2","3","4"\n'
+        + f'"2018/09/27","{price}","1","2","3","4"\n'
     )
     result = run_import(duckdb_resource, "bad.csv")
     assert not result.success
@@ -151,7 +158,11 @@ def test_ragged_row(landing, warehouse, duckdb_resource):
     result = run_import(duckdb_resource, "ragged.csv")
     assert not result.success
     text = failure_text(result)
-    assert "ragged.csv: " in text and "Line: 3" in text and "Expected Number of Columns: 6 Found: 3" in text
+    assert (
+        "ragged.csv: " in text
+        and "Line: 3" in text
+        and "Expected Number of Columns: 6 Found: 3" in text
+    )
     assert rows(warehouse) == []
 
 
@@ -170,7 +181,9 @@ def test_utf8_bom(landing, warehouse, duckdb_resource):
     assert len(rows(warehouse, "bom.csv")) == 11
 
 
-@pytest.mark.parametrize("path", ["../outside.csv", "sub/../../outside.csv", "ABSOLUTE", "link.csv"])
+@pytest.mark.parametrize(
+    "path", ["../outside.csv", "sub/../../outside.csv", "ABSOLUTE", "link.csv"]
+)
 def test_path_traversal_is_refused(tmp_path, landing, warehouse, duckdb_resource, path):
     outside = tmp_path / "outside.csv"
     outside.write_bytes(put_sample(landing, "2018-01-22.csv").read_bytes())
@@ -182,6 +195,10 @@ def test_path_traversal_is_refused(tmp_path, landing, warehouse, duckdb_resource
     text = failure_text(result)
     assert any(
         reason in text
-        for reason in ("'..' is not allowed", "absolute paths are not allowed", "symlinks are not allowed")
+        for reason in (
+            "'..' is not allowed",
+            "absolute paths are not allowed",
+            "symlinks are not allowed",
+        )
     ), text
     assert rows(warehouse) == []

@@ -5,7 +5,7 @@ import os
 
 import dagster as dg
 import pytest
-
+from conftest import HEADER, put_sample, query
 from files_location.defs import sensors
 from files_location.defs.dynamic_partitions import (
     duckdb_dynamic_partition_table,
@@ -13,8 +13,6 @@ from files_location.defs.dynamic_partitions import (
     landing_files,
 )
 from files_location.defs.sensors import landing_folder_sensor
-
-from conftest import HEADER, put_sample, query
 
 
 @pytest.fixture()
@@ -35,7 +33,9 @@ class Ticks:
         result = landing_folder_sensor(context)
         self.cursor = result.cursor
         for request in result.dynamic_partitions_requests or []:
-            self.instance.add_dynamic_partitions(request.partitions_def_name, request.partition_keys)
+            self.instance.add_dynamic_partitions(
+                request.partitions_def_name, request.partition_keys
+            )
         return result
 
 

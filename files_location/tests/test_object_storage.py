@@ -9,12 +9,10 @@ from pathlib import Path
 import boto3
 import dagster as dg
 import pytest
-
+from conftest import HEADER, failure_text, query
 from files_location.defs.object_storage import duckdb_table_s3, import_file_s3
 from files_location.defs.resources import S3Storage
 from files_location.sample_data import sample_file
-
-from conftest import HEADER, failure_text, query
 
 KEY_ID, SECRET = "files-location-test", "files-location-test-secret"
 
@@ -39,9 +37,9 @@ def s3_endpoint():
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
                 break
-            except OSError:
+            except OSError as error:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("moto server did not start")
+                    raise RuntimeError("moto server did not start") from error
                 time.sleep(0.2)
         yield f"http://127.0.0.1:{port}"
     finally:
@@ -79,13 +77,19 @@ def test_object_is_loaded_through_httpfs_and_reimport_replaces(
     s3_endpoint, bucket, warehouse, duckdb_resource
 ):
     client, name = bucket
-    client.put_object(Bucket=name, Key="daily/2018-01-22.csv", Body=sample_file("2018-01-22.csv").read_bytes())
+    client.put_object(
+        Bucket=name, Key="daily/2018-01-22.csv", Body=sample_file("2018-01-22.csv").read_bytes()
+    )
     assert run_s3_import(duckdb_resource, s3_endpoint, name, "daily/2018-01-22.csv").success
     url = f"s3://{name}/daily/2018-01-22.csv"
-    assert query(warehouse, "SELECT count(*), min(share_price) FROM raw_s3_data WHERE source_file = ?", [url]) == [
-        (8, 264.77)
-    ]
-    client.put_object(Bucket=name, Key="daily/2018-01-22.csv", Body=HEADER + '"2018/09/30","5.5","1","2","3","4"\n')
+    assert query(
+        warehouse, "SELECT count(*), min(share_price) FROM raw_s3_data WHERE source_file = ?", [url]
+    ) == [(8, 264.77)]
+    client.put_object(
+        Bucket=name,
+        Key="daily/2018-01-22.csv",
+        Body=HEADER + '"2018/09/30","5.5","1","2","3","4"\n',
+    )
     assert run_s3_import(duckdb_resource, s3_endpoint, name, "daily/2018-01-22.csv").success
     assert query(warehouse, "SELECT share_price FROM raw_s3_data") == [(5.5,)]
 

@@ -25,7 +25,9 @@ def resolve_landing_file(relative: str, landing: Path | None = None) -> Path:
         raise BadFileError(relative, "empty path; give a file name inside the landing folder")
     pure = PurePosixPath(name)
     if pure.is_absolute() or Path(name).is_absolute():
-        raise BadFileError(relative, f"absolute paths are not allowed; give a path relative to {landing}")
+        raise BadFileError(
+            relative, f"absolute paths are not allowed; give a path relative to {landing}"
+        )
     if ".." in pure.parts:
         raise BadFileError(relative, f"'..' is not allowed; the file must be inside {landing}")
     candidate = landing

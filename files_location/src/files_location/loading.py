@@ -28,7 +28,9 @@ def load_file(
         try:
             if prepare is not None:
                 prepare(conn)
-            rows = replace_file_rows(conn, table=table, source=source, file=file, tags=tags, key=key)
+            rows = replace_file_rows(
+                conn, table=table, source=source, file=file, tags=tags, key=key
+            )
         except BadFileError as error:
             raise failure(error) from error
         finally:

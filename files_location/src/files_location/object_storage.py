@@ -41,7 +41,9 @@ def connect_s3(
     if endpoint_url:
         endpoint = urlparse(endpoint_url)
         if endpoint.scheme not in ("http", "https") or not endpoint.netloc:
-            raise ValueError(f"S3 endpoint must look like http(s)://host:port, got {endpoint_url!r}")
+            raise ValueError(
+                f"S3 endpoint must look like http(s)://host:port, got {endpoint_url!r}"
+            )
         options += [
             f"ENDPOINT {_literal(endpoint.netloc)}",
             "URL_STYLE 'path'",

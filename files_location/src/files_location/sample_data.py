@@ -1,6 +1,6 @@
 """The course's sample files, and large generated files of the same shape for benchmarks.
 
-    python -m files_location.sample_data OUT.csv --rows 1000000
+python -m files_location.sample_data OUT.csv --rows 1000000
 """
 
 import argparse

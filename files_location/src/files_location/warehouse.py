@@ -67,9 +67,7 @@ def csv_scan(source: str, header: list[str], *, typed: bool = True) -> str:
 
     typed=False reads every field as text (for checks that report the offending values).
     """
-    columns = ", ".join(
-        f"'{name}': '{COLUMNS[name] if typed else 'VARCHAR'}'" for name in header
-    )
+    columns = ", ".join(f"'{name}': '{COLUMNS[name] if typed else 'VARCHAR'}'" for name in header)
     source_literal = source.replace("'", "''")
     date_format = f", dateformat='{DATE_FORMAT}'" if typed else ""
     return (
@@ -101,9 +99,7 @@ def replace_file_rows(
     header = read_header(conn, source, file)
     key_tag = next(tag for tag in tags if tag.column == key)
     names = ", ".join(f'"{name}"' for name in [*COLUMNS, *(tag.column for tag in tags)])
-    values = ", ".join(
-        [f'"{name}"' for name in COLUMNS] + [f"?::{tag.sql_type}" for tag in tags]
-    )
+    values = ", ".join([f'"{name}"' for name in COLUMNS] + [f"?::{tag.sql_type}" for tag in tags])
     conn.execute("BEGIN TRANSACTION")
     try:
         ensure_table(conn, table, tags)

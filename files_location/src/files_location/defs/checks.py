@@ -30,14 +30,16 @@ def valid_share_prices(import_file: str) -> dg.AssetCheckResult:
             except duckdb.Error as error:
                 raise BadFileError(import_file, describe(error)) from error
             names = [column[0] for column in sample.description]
-            offending = [dict(zip(names, row)) for row in sample.fetchall()]
+            offending = [dict(zip(names, row, strict=True)) for row in sample.fetchall()]
         except BadFileError as error:
             return dg.AssetCheckResult(
                 passed=False, description=str(error), metadata={"problem": error.problem}
             )
     return dg.AssetCheckResult(
         passed=bad == 0,
-        description=None if bad == 0 else f"{bad} of {total} rows have a missing, non-numeric or non-positive share_price",
+        description=None
+        if bad == 0
+        else f"{bad} of {total} rows have a missing, non-numeric or non-positive share_price",
         metadata={
             "rows": total,
             "invalid_rows": bad,

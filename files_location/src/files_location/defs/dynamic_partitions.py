@@ -43,5 +43,7 @@ def duckdb_dynamic_partition_table(
 
 import_dynamic_partition_job = dg.define_asset_job(
     "import_dynamic_partition_job",
-    selection=dg.AssetSelection.assets(import_dynamic_partition_file, duckdb_dynamic_partition_table),
+    selection=dg.AssetSelection.assets(
+        import_dynamic_partition_file, duckdb_dynamic_partition_table
+    ),
 )

@@ -24,7 +24,9 @@ def import_file_s3(config: ImportFileS3Config) -> str:
 
 
 @dg.asset(kinds={"duckdb"}, group_name="object_storage", pool=WRITER_POOL)
-def duckdb_table_s3(duckdb: DuckDBResource, s3: S3Storage, import_file_s3: str) -> dg.MaterializeResult:
+def duckdb_table_s3(
+    duckdb: DuckDBResource, s3: S3Storage, import_file_s3: str
+) -> dg.MaterializeResult:
     """raw_s3_data; importing an object again replaces its rows."""
 
     def allow_s3(conn):
