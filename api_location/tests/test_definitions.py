@@ -19,7 +19,7 @@ DUCKDB_WRITERS = {
 
 def test_the_location_loads_with_its_contract_names(defs):
     assert defs.resolve_job_def("asteroid_job")
-    assert defs.get_schedule_def("date_range_schedule")
+    assert defs.resolve_schedule_def("date_range_schedule")
     keys = {key for a in defs.resolve_all_asset_specs() for key in [a.key]}
     assert {
         dg.AssetKey("asteroids"),
