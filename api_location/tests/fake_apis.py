@@ -28,7 +28,9 @@ class Fault:
     status: int = 500
     body: str = '{"error": {"code": "INTERNAL_ERROR", "message": "Internal Server Error"}}'
     headers: dict[str, str] = field(default_factory=dict)
-    delay: float = 0.0  # seconds to stall before answering (a read timeout for short client timeouts)
+    delay: float = (
+        0.0  # seconds to stall before answering (a read timeout for short client timeouts)
+    )
     content_type: str = "application/json"
 
 
@@ -85,7 +87,9 @@ def neo_object(day: str, n: int, base: str) -> dict:
             {
                 "close_approach_date": day,
                 "close_approach_date_full": approach.strftime("%Y-%b-%d %H:%M"),
-                "epoch_date_close_approach": int(approach.replace(tzinfo=dt.UTC).timestamp() * 1000),
+                "epoch_date_close_approach": int(
+                    approach.replace(tzinfo=dt.UTC).timestamp() * 1000
+                ),
                 "relative_velocity": {
                     "kilometers_per_second": f"{kps:.10f}",
                     "kilometers_per_hour": f"{kps * 3600:.10f}",
@@ -195,7 +199,9 @@ class FakeApis:
         self._server.server_close()
 
     # answers ---------------------------------------------------------------------------------
-    def feed(self, query: dict[str, list[str]], header_key: str | None = None) -> tuple[int, object]:
+    def feed(
+        self, query: dict[str, list[str]], header_key: str | None = None
+    ) -> tuple[int, object]:
         # api.data.gov reads the key from the X-Api-Key header or the api_key parameter
         api_key = header_key or query.get("api_key", [""])[0]
         if not api_key or (self.api_keys is not None and api_key not in self.api_keys):
@@ -231,7 +237,9 @@ class FakeApis:
         base = self.url.replace("127.0.0.1", "localhost")
         days = [(start + dt.timedelta(days=n)).isoformat() for n in range((end - start).days + 1)]
         by_day = {
-            day: [] if day in self.empty_days else [neo_object(day, n, base) for n in range(objects_on(day))]
+            day: []
+            if day in self.empty_days
+            else [neo_object(day, n, base) for n in range(objects_on(day))]
             for day in days
         }
 
@@ -307,7 +315,10 @@ class FakeApis:
                     except ValueError:
                         status, body = 400, {"error": "Invalid path"}
                 else:
-                    status, body = 404, {"error": {"code": "NOT_FOUND", "message": f"No route {path}"}}
+                    status, body = (
+                        404,
+                        {"error": {"code": "NOT_FOUND", "message": f"No route {path}"}},
+                    )
                 self._send(status, json.dumps(body))
 
         return Handler

@@ -32,7 +32,13 @@ def test_a_day_lands_in_raw_asteroid_data(defs, env, apis, fast_resources):
     )
     expected = [neo_object("2025-04-01", n, "") for n in range(objects_on("2025-04-01"))]
     assert rows == sorted(
-        (o["id"], o["name"], o["absolute_magnitude_h"], o["is_potentially_hazardous_asteroid"], dt.date(2025, 4, 1))
+        (
+            o["id"],
+            o["name"],
+            o["absolute_magnitude_h"],
+            o["is_potentially_hazardous_asteroid"],
+            dt.date(2025, 4, 1),
+        )
         for o in expected
     )
     # the run's staging CSV was written under its own run id and removed after the load
@@ -44,11 +50,18 @@ def test_rerunning_a_day_replaces_its_rows(defs, env, apis, fast_resources):
     assert run_job(defs, run_config("2025-04-02", fast_resources)).success
     assert run_job(defs, run_config("2025-04-01", fast_resources)).success
     counts = dict(
-        query(env["warehouse"], "SELECT approach_date::VARCHAR, count(*) FROM raw_asteroid_data GROUP BY 1")
+        query(
+            env["warehouse"],
+            "SELECT approach_date::VARCHAR, count(*) FROM raw_asteroid_data GROUP BY 1",
+        )
     )
-    assert counts == {"2025-04-01": objects_on("2025-04-01"), "2025-04-02": objects_on("2025-04-02")}
+    assert counts == {
+        "2025-04-01": objects_on("2025-04-01"),
+        "2025-04-02": objects_on("2025-04-02"),
+    }
     [[distinct, total]] = query(
-        env["warehouse"], "SELECT count(DISTINCT (id, approach_date)), count(*) FROM raw_asteroid_data"
+        env["warehouse"],
+        "SELECT count(DISTINCT (id, approach_date)), count(*) FROM raw_asteroid_data",
     )
     assert distinct == total
 
@@ -64,7 +77,9 @@ def test_a_day_with_zero_objects_loads_no_rows_and_clears_old_ones(defs, env, ap
 def test_an_unset_api_key_variable_fails_the_run_naming_it(defs, env, apis):
     # In a deployment the run worker resolves the reference and the run fails with this error.
     with pytest.raises(dg.DagsterInvalidConfigError, match='variable "UNSET_VAR" which is not set'):
-        run_job(defs, run_config("2025-04-01", {"nasa": {"config": {"api_key": {"env": "UNSET_VAR"}}}}))
+        run_job(
+            defs, run_config("2025-04-01", {"nasa": {"config": {"api_key": {"env": "UNSET_VAR"}}}})
+        )
     assert apis.requests_to(FEED_PATH) == []
 
 
@@ -88,7 +103,9 @@ def test_a_bad_key_fails_the_run_with_the_apis_message(defs, env, apis):
 def test_a_date_that_is_not_yyyy_mm_dd_is_refused(defs, env, apis):
     result = run_job(defs, run_config("04/01/2025"))
     assert not result.success
-    assert "date must be a day written YYYY-MM-DD, got '04/01/2025'" in failure_text(result, "asteroids")
+    assert "date must be a day written YYYY-MM-DD, got '04/01/2025'" in failure_text(
+        result, "asteroids"
+    )
     assert apis.requests_to(FEED_PATH) == []
 
 

@@ -13,14 +13,19 @@ def materialize_range(start: str, end: str) -> dg.ExecuteInProcessResult:
     return dg.materialize(
         [asteroids_partition],
         resources=resources().resources,
-        tags={"dagster/asset_partition_range_start": start, "dagster/asset_partition_range_end": end},
+        tags={
+            "dagster/asset_partition_range_start": start,
+            "dagster/asset_partition_range_end": end,
+        },
         run_config={"resources": {"nasa": {"config": {"backoff_factor": 0}}}},
     )
 
 
 def day_counts(warehouse) -> dict[str, int]:
     return dict(
-        query(warehouse, "SELECT approach_date::VARCHAR, count(*) FROM asteroids_partition GROUP BY 1")
+        query(
+            warehouse, "SELECT approach_date::VARCHAR, count(*) FROM asteroids_partition GROUP BY 1"
+        )
     )
 
 

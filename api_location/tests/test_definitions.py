@@ -43,9 +43,10 @@ def test_the_word_cloud_retries_and_has_a_freshness_policy():
     assert hackernews_wordcloud.op.retry_policy == dg.RetryPolicy(max_retries=5, delay=5)
     policy = hackernews_wordcloud.get_asset_spec().freshness_policy
     assert policy.fail_window.to_timedelta() == dt.timedelta(minutes=30)
-    assert hackernews_wordcloud.get_io_manager_key_for_asset_key(
-        dg.AssetKey("hackernews_wordcloud")
-    ) == "hn_io_manager"
+    assert (
+        hackernews_wordcloud.get_io_manager_key_for_asset_key(dg.AssetKey("hackernews_wordcloud"))
+        == "hn_io_manager"
+    )
 
 
 def test_the_stand_in_server_runs_standalone_with_the_stdlib_only(tmp_path):

@@ -77,6 +77,7 @@ def test_story_limit_is_bounded(env, apis):
         raise_on_error=False,
     )
     assert not result.success
-    assert "less than or equal to 500" in result.failure_data_for_node(
-        "hackernews_source_data"
-    ).error.to_string()
+    assert (
+        "less than or equal to 500"
+        in result.failure_data_for_node("hackernews_source_data").error.to_string()
+    )

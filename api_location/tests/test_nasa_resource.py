@@ -39,20 +39,26 @@ def test_a_day_without_objects_is_an_empty_list(nasa, apis):
 
 def test_429_waits_for_retry_after_then_succeeds(nasa, apis):
     apis.fail_next(FEED_PATH, RATE_LIMITED)
-    assert len(nasa.get_near_earth_asteroids("2025-04-01", "2025-04-01")) == objects_on("2025-04-01")
+    assert len(nasa.get_near_earth_asteroids("2025-04-01", "2025-04-01")) == objects_on(
+        "2025-04-01"
+    )
     first, second = apis.requests_to(FEED_PATH)
     assert second - first >= 1.0  # Retry-After: 1 was honoured although backoff_factor is 0
 
 
 def test_500_twice_then_success(nasa, apis):
     apis.fail_next(FEED_PATH, SERVER_ERROR, SERVER_ERROR)
-    assert len(nasa.get_near_earth_asteroids("2025-04-01", "2025-04-01")) == objects_on("2025-04-01")
+    assert len(nasa.get_near_earth_asteroids("2025-04-01", "2025-04-01")) == objects_on(
+        "2025-04-01"
+    )
     assert len(apis.requests_to(FEED_PATH)) == 3
 
 
 def test_persistent_500_fails_after_the_retries_naming_status_and_message(nasa, apis):
     apis.fail_always(FEED_PATH, SERVER_ERROR)
-    with pytest.raises(ApiError, match=r"HTTP 500 \(after 3 retries\): Internal Server Error") as raised:
+    with pytest.raises(
+        ApiError, match=r"HTTP 500 \(after 3 retries\): Internal Server Error"
+    ) as raised:
         nasa.get_feed("2025-04-01", "2025-04-01")
     assert len(apis.requests_to(FEED_PATH)) == 4
     assert TEST_KEY not in str(raised.value)

@@ -3,7 +3,13 @@
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-COLUMNS = ("id", "name", "absolute_magnitude_h", "is_potentially_hazardous_asteroid", "approach_date")
+COLUMNS = (
+    "id",
+    "name",
+    "absolute_magnitude_h",
+    "is_potentially_hazardous_asteroid",
+    "approach_date",
+)
 
 
 def asteroid_rows(feed: Mapping[str, list[Mapping[str, Any]]]) -> Iterator[dict[str, Any]]:

@@ -7,14 +7,15 @@ import dagster as dg
 import requests
 from pydantic import Field, PrivateAttr
 
-from api_location.http_json import ApiError, build_session, get_json
 from api_location import settings
+from api_location.http_json import ApiError, build_session, get_json
 from api_location.settings import DEFAULT_HACKERNEWS_BASE_URL
 
 
 class HackerNewsResource(dg.ConfigurableResource):
     base_url: str | None = Field(
-        default=None, description=f"Unset: $HACKERNEWS_BASE_URL, else {DEFAULT_HACKERNEWS_BASE_URL}."
+        default=None,
+        description=f"Unset: $HACKERNEWS_BASE_URL, else {DEFAULT_HACKERNEWS_BASE_URL}.",
     )
     connect_timeout: float = 5.0
     read_timeout: float = 15.0
@@ -57,5 +58,8 @@ class HackerNewsResource(dg.ConfigurableResource):
         return [
             item
             for item in items
-            if item and item.get("type") == "story" and not item.get("deleted") and not item.get("dead")
+            if item
+            and item.get("type") == "story"
+            and not item.get("deleted")
+            and not item.get("dead")
         ]

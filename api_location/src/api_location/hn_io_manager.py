@@ -37,7 +37,9 @@ class HackerNewsReportIOManager(dg.ConfigurableIOManager):
             f.write(report)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
-        context.add_output_metadata({"path": dg.MetadataValue.path(str(path)), "png_bytes": len(obj)})
+        context.add_output_metadata(
+            {"path": dg.MetadataValue.path(str(path)), "png_bytes": len(obj)}
+        )
 
     def load_input(self, context: dg.InputContext) -> bytes:
         path = self._path(context)

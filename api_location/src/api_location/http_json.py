@@ -24,7 +24,9 @@ class ApiError(Exception):
         self.status = status
 
 
-def build_session(max_retries: int, backoff_factor: float, backoff_max: float = 120.0) -> requests.Session:
+def build_session(
+    max_retries: int, backoff_factor: float, backoff_max: float = 120.0
+) -> requests.Session:
     # urllib3 retries connection errors, read timeouts and the statuses above, sleeping for
     # Retry-After when the API sends it (429/503) and for exponential backoff otherwise.
     # raise_on_status=False hands back the last error response so its message can be reported.

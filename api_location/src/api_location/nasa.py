@@ -8,8 +8,8 @@ import dagster as dg
 import requests
 from pydantic import Field, PrivateAttr
 
-from api_location.http_json import ApiError, build_session, get_json
 from api_location import settings
+from api_location.http_json import ApiError, build_session, get_json
 from api_location.settings import DEFAULT_NASA_BASE_URL
 
 DEMO_KEY = "DEMO_KEY"

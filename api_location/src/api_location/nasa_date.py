@@ -7,7 +7,9 @@ from pydantic import Field, field_validator
 
 
 class NasaDate(dg.Config):
-    date: str = Field(description="Close-approach day to load, YYYY-MM-DD (UTC), not in the future.")
+    date: str = Field(
+        description="Close-approach day to load, YYYY-MM-DD (UTC), not in the future."
+    )
 
     @field_validator("date")
     @classmethod

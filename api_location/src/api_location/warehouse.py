@@ -46,7 +46,10 @@ def replace_days_from_csv(
 
 
 def replace_days_from_rows(
-    conn: duckdb.DuckDBPyConnection, table: str, dates: Sequence[str], rows: Iterable[dict[str, Any]]
+    conn: duckdb.DuckDBPyConnection,
+    table: str,
+    dates: Sequence[str],
+    rows: Iterable[dict[str, Any]],
 ) -> int:
     """Replace the rows of `dates` with `rows`; returns the rows inserted."""
     values = [tuple(row[c] for c in COLUMNS) for row in rows]

@@ -39,5 +39,9 @@ def asteroids_partition(
     with duckdb.get_connection() as conn:
         inserted = replace_days_from_rows(conn, TABLE, sorted(feed), asteroid_rows(feed))
     return dg.MaterializeResult(
-        metadata={"start_date": start.isoformat(), "end_date": end.isoformat(), "rows_loaded": inserted}
+        metadata={
+            "start_date": start.isoformat(),
+            "end_date": end.isoformat(),
+            "rows_loaded": inserted,
+        }
     )

@@ -48,7 +48,9 @@ def dlt_nasa(
     backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=FEED_MAX_DAYS),
     pool=settings.DUCKDB_POOL,
 )
-def dlt_nasa_partition(context: dg.AssetExecutionContext, dlt: DagsterDltResource, nasa: NASAResource):
+def dlt_nasa_partition(
+    context: dg.AssetExecutionContext, dlt: DagsterDltResource, nasa: NASAResource
+):
     window = context.partition_time_window
     start, end = window.start.date(), window.end.date() - dt.timedelta(days=1)
     feed = nasa.get_feed(start.isoformat(), end.isoformat())
