@@ -42,7 +42,11 @@ def test_a_day_lands_in_raw_asteroid_data(defs, env, apis, fast_resources):
         for o in expected
     )
     # the run's staging CSV was written under its own run id and removed after the load
-    assert not (env["warehouse"] / "staging" / result.run_id).exists()
+    [staged] = result.asset_materializations_for_node("asteroids_file")
+    staging_csv = env["warehouse"] / "staging" / result.run_id / "asteroids.csv"
+    assert staged.metadata["staging_csv"].value == str(staging_csv)
+    assert staged.metadata["rows"].value == objects_on("2025-04-01")
+    assert not staging_csv.parent.exists()
 
 
 def test_rerunning_a_day_replaces_its_rows(defs, env, apis, fast_resources):

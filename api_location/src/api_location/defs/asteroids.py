@@ -42,7 +42,7 @@ def asteroids_file(
         for row in asteroid_rows(asteroids):
             writer.writerow(row)
             rows += 1
-    context.add_output_metadata({"path": dg.MetadataValue.path(str(path)), "rows": rows})
+    context.add_output_metadata({"staging_csv": dg.MetadataValue.path(str(path)), "rows": rows})
     return {"path": str(path), "dates": sorted(asteroids)}
 
 
