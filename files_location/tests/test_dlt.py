@@ -1,5 +1,9 @@
 """dlt_csv_assets: the dlt version of the import, downstream of import_file, into files.duckdb."""
 
+import os
+import subprocess
+import sys
+
 import dagster as dg
 from conftest import HEADER, failure_text, put_sample, query
 from dagster_dlt import DagsterDltResource
@@ -46,3 +50,45 @@ def test_malformed_file_fails_naming_the_file_and_loads_nothing(landing, warehou
     assert "bad.csv: Invalid Input Error: CSV Error on Line: 2" in text
     assert "Expected Number of Columns: 6 Found: 5" in text
     assert query(warehouse, "SELECT count(*) FROM csv_data.load_csv") in ([], [(0,)])
+
+
+RUN_ONE = """
+import dagster as dg
+from dagster_dlt import DagsterDltResource
+from files_location.defs.assets import import_file
+from files_location.defs.dlt_csv import dlt_csv_assets
+result = dg.materialize(
+    [import_file, dlt_csv_assets],
+    resources={"dlt": DagsterDltResource()},
+    run_config={"ops": {"import_file": {"config": {"path": "prices.csv"}}}},
+)
+assert result.success
+"""
+
+
+def test_two_runs_at_once_keep_their_own_dlt_state(tmp_path):
+    # Two runs started together, each loading its own file into its own warehouse: with shared
+    # dlt state one run would pick up the other's pending load package.
+    runs = []
+    for sample in ("2018-01-22.csv", "2018-01-23.csv"):
+        root = tmp_path / sample
+        (root / "landing").mkdir(parents=True)
+        (root / "warehouse").mkdir()
+        put_sample(root / "landing", sample, as_name="prices.csv")
+        env = dict(
+            os.environ, LANDING_DIR=str(root / "landing"), WAREHOUSE_DIR=str(root / "warehouse")
+        )
+        runs.append(
+            subprocess.Popen(
+                [sys.executable, "-c", RUN_ONE],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
+        )
+    for run in runs:
+        _, stderr = run.communicate(timeout=300)
+        assert run.returncode == 0, stderr.decode()[-2000:]
+    for sample, rows in (("2018-01-22.csv", 8), ("2018-01-23.csv", 11)):
+        database = tmp_path / sample / "warehouse" / "files.duckdb"
+        assert query(database, "SELECT count(*) FROM csv_data.load_csv") == [(rows,)]
