@@ -5,7 +5,7 @@ import duckdb
 
 from files_location.defs.assets import import_file
 from files_location.share_prices import BadFileError
-from files_location.warehouse import csv_scan, describe, read_header
+from files_location.warehouse import NO_DOWNLOADS, csv_scan, describe, read_header
 
 SAMPLE_SIZE = 20  # offending rows shown in the check's metadata
 
@@ -16,7 +16,7 @@ SAMPLE_SIZE = 20  # offending rows shown in the check's metadata
     description="The file has the required columns and every share_price is a number > 0.",
 )
 def valid_share_prices(import_file: str) -> dg.AssetCheckResult:
-    with duckdb.connect() as conn:
+    with duckdb.connect(config=NO_DOWNLOADS) as conn:
         try:
             header = read_header(conn, import_file, import_file)
             scan = csv_scan(import_file, header, typed=False)
@@ -26,11 +26,15 @@ def valid_share_prices(import_file: str) -> dg.AssetCheckResult:
                 total, bad = conn.execute(
                     f"SELECT count(*), count(*) FILTER (WHERE {invalid}) FROM {scan}"
                 ).fetchone()
-                sample = conn.execute(f"SELECT * FROM {scan} WHERE {invalid} LIMIT {SAMPLE_SIZE}")
+                offending = []
+                if bad:
+                    sample = conn.execute(
+                        f"SELECT * FROM {scan} WHERE {invalid} LIMIT {SAMPLE_SIZE}"
+                    )
+                    names = [column[0] for column in sample.description]
+                    offending = [dict(zip(names, row, strict=True)) for row in sample.fetchall()]
             except duckdb.Error as error:
                 raise BadFileError(import_file, describe(error)) from error
-            names = [column[0] for column in sample.description]
-            offending = [dict(zip(names, row, strict=True)) for row in sample.fetchall()]
         except BadFileError as error:
             return dg.AssetCheckResult(
                 passed=False, description=str(error), metadata={"problem": error.problem}
