@@ -41,3 +41,18 @@ def checksum(rows: list[tuple]) -> str:
         digest.update("\x1f".join("\\N" if v is None else str(v) for v in row).encode())
         digest.update(b"\x1e")
     return digest.hexdigest()
+
+
+def loaded_at_by_order(path: Path) -> dict[int, object]:
+    """order_id -> the time of the Sling run that last wrote the row (_sling_loaded_at)."""
+    return dict(duckdb_query(path, "SELECT order_id, _sling_loaded_at FROM main.data_orders"))
+
+
+def assert_same_as_source(conn, path: Path, table: str, schema: str = "main") -> int:
+    """Every source row is in DuckDB with equal values (count and checksum); returns the count."""
+    columns = source_columns(conn, table)
+    expected = source_rows(conn, table, columns)
+    copied = duckdb_rows(path, table, columns, schema)
+    assert len(copied) == len(expected), f"{table}: {len(copied)} rows copied, {len(expected)} in source"
+    assert checksum(copied) == checksum(expected), f"{table}: values differ from the source"
+    return len(copied)

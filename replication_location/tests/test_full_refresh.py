@@ -1,25 +1,43 @@
 """postgres_refresh copies the source into replication.duckdb, value for value."""
 
-import pytest
+import dagster as dg
 
-from tables import PRIMARY_KEYS, checksum, duckdb_query, duckdb_rows, source_columns, source_rows
+from runs import column_names, latest_metadata, run_job
+from tables import PRIMARY_KEYS, assert_same_as_source, duckdb_query, loaded_at_by_order
 
 
 def test_postgres_refresh_copies_every_row_with_equal_values(source, duckdb_file, location_defs, instance):
-    result = location_defs.resolve_job_def("postgres_refresh").execute_in_process(instance=instance)
-    assert result.success
+    assert run_job(location_defs, "postgres_refresh", instance).success
 
     with source.connect() as conn:
         for table in PRIMARY_KEYS:
-            columns = source_columns(conn, table)
-            expected = source_rows(conn, table, columns)
-            copied = duckdb_rows(duckdb_file, table, columns)
-            assert len(copied) == len(expected) > 0, table
-            assert checksum(copied) == checksum(expected), table
+            assert assert_same_as_source(conn, duckdb_file, table) > 0
+        source_revenue = conn.execute("SELECT sum(total_amount) FROM data.orders").fetchone()[0]
 
-
-def test_tables_land_in_duckdb_main_schema_as_in_the_contract(source, duckdb_file, location_defs, instance):
-    location_defs.resolve_job_def("postgres_refresh").execute_in_process(instance=instance)
+    # The contract's tables, in DuckDB's default schema, and the analytics built from them.
     tables = {name for (name,) in duckdb_query(
         duckdb_file, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'")}
     assert {"data_customers", "data_products", "data_orders", "daily_revenue_by_product"} <= tables
+    [(revenue,)] = duckdb_query(duckdb_file, "SELECT sum(revenue) FROM daily_revenue_by_product")
+    assert revenue == source_revenue
+
+    # Each materialization shows the replicated table's columns and row count in the UI.
+    orders = latest_metadata(instance, dg.AssetKey(["target", "data", "orders"]))
+    assert column_names(orders)[:6] == [
+        "order_id", "customer_id", "product_id", "quantity", "total_amount", "order_date"]
+    assert orders["dagster/row_count"].value == 100_000
+    customers = latest_metadata(instance, dg.AssetKey(["target", "data", "customers"]))
+    assert {"customer_id", "first_name", "last_name", "email"} <= set(column_names(customers))
+
+
+def test_a_second_run_without_source_changes_changes_nothing(source, duckdb_file, location_defs, instance):
+    assert run_job(location_defs, "postgres_refresh", instance).success
+    orders_loaded_at = loaded_at_by_order(duckdb_file)
+
+    assert run_job(location_defs, "postgres_refresh", instance).success
+
+    with source.connect() as conn:
+        for table in PRIMARY_KEYS:
+            assert_same_as_source(conn, duckdb_file, table)
+    # Not one order was rewritten by the second (incremental) run.
+    assert loaded_at_by_order(duckdb_file) == orders_loaded_at

@@ -34,8 +34,16 @@ def source_postgres() -> SlingConnectionResource:
     )
 
 
+# Sling hands rows to the DuckDB CLI as CSV files in its temp folder instead of streaming them
+# through a localhost HTTP server (default): faster, and needs no httpfs extension (see
+# bench/replication_sling.py). Shared with the component's defs.yaml.
+DUCKDB_COPY_METHOD = "csv_files"
+
+
 def warehouse_duckdb() -> SlingConnectionResource:
-    return SlingConnectionResource(name="MY_DUCKDB", type="duckdb", instance=duckdb_file())
+    return SlingConnectionResource(
+        name="MY_DUCKDB", type="duckdb", instance=duckdb_file(), copy_method=DUCKDB_COPY_METHOD
+    )
 
 
 @dg.definitions

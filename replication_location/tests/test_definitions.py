@@ -1,0 +1,65 @@
+"""The location loads with both replications, each table under exactly one asset key."""
+
+from pathlib import Path
+
+import dagster as dg
+import yaml
+
+import replication_location
+
+DEFS = Path(replication_location.__file__).parent / "defs"
+
+
+def _repository(location_defs):
+    return location_defs.get_repository_def()
+
+
+def test_python_and_component_replications_load_without_key_collisions(location_defs):
+    repo = _repository(location_defs)
+    keys = {key.to_user_string() for key in repo.asset_graph.get_all_asset_keys()
+            if repo.asset_graph.get(key).is_materializable}
+    assert keys == {
+        "target/data/customers", "target/data/products", "target/data/orders",
+        "sling_component/data/customers", "sling_component/data/products", "sling_component/data/orders",
+        "daily_revenue_by_product",
+    }
+    # Definitions refuse duplicate keys at load; both replications are separate op nodes.
+    ops = {assets_def.op.name for assets_def in repo.assets_defs_by_key.values() if assets_def.is_executable}
+    assert {"postgres_tables", "sling_component_tables", "daily_revenue_by_product"} <= ops
+
+
+def test_every_duckdb_writer_is_in_the_pool(location_defs):
+    repo = _repository(location_defs)
+    executable = [a for a in repo.assets_defs_by_key.values() if a.is_executable]
+    assert executable
+    assert {assets_def.op.pool for assets_def in executable} == {"replication_duckdb"}
+
+
+def test_the_downstream_asset_depends_on_the_real_sling_keys(location_defs):
+    graph = _repository(location_defs).asset_graph
+    parents = graph.get(dg.AssetKey("daily_revenue_by_product")).parent_keys
+    assert parents == {dg.AssetKey(["target", "data", "orders"]), dg.AssetKey(["target", "data", "products"])}
+    assert all(graph.get(parent).is_materializable for parent in parents)
+
+
+def test_jobs_and_schedules(location_defs):
+    repo = _repository(location_defs)
+    schedules = {s.name: (s.job_name, s.cron_schedule) for s in repo.schedule_defs}
+    assert schedules == {
+        "postgres_refresh_daily": ("postgres_refresh", "0 6 * * *"),
+        "orders_refresh_noon_and_evening": ("orders_refresh", "0 12,18 * * *"),
+    }
+    orders_job = location_defs.resolve_job_def("orders_refresh")
+    assert orders_job.asset_layer.selected_asset_keys == {dg.AssetKey(["target", "data", "orders"])}
+    all_tables = location_defs.resolve_job_def("postgres_refresh").asset_layer.selected_asset_keys
+    assert {dg.AssetKey(["target", "data", t]) for t in ("customers", "products", "orders")} <= all_tables
+
+
+def test_the_component_replicates_the_same_streams_with_the_same_settings():
+    python = yaml.safe_load((DEFS / "postgres_replication" / "replication.yaml").read_text())
+    component = yaml.safe_load((DEFS / "sling_component" / "replication.yaml").read_text())
+    assert component["streams"] == python["streams"]
+    assert component["env"] == python["env"]
+    assert component["defaults"]["mode"] == python["defaults"]["mode"]
+    # ... into their own DuckDB schema, so the two never write the same table.
+    assert component["defaults"]["object"] == "sling_component." + python["defaults"]["object"]
