@@ -30,8 +30,10 @@ from stack import (
 HEADER = '"date","share_price","amount","spend","shift","spread"\n'
 
 
-def course_csv(path, rows: int, day: str = "2018-01-22"):
-    lines = [f'"{day}","{10 + i}.5","{i}","{i * 2}.25","{i % 3}","{i}.1"\n' for i in range(rows)]
+def course_csv(path, rows: int):
+    """A file shaped like the course's: every field quoted, dates as 2018/09/28."""
+    lines = [f'"2018/09/{10 + i:02d}","{260 + i}.7700","{33597290 + i}.0000","270.2600","278.0000","260.5550"\n'
+             for i in range(rows)]
     path.write_text(HEADER + "".join(lines))
     return path
 
@@ -55,7 +57,7 @@ def test_ui_is_published_on_loopback_only(stack):
 
 def assert_ran_in_own_image(run_id: str, location: str):
     tags, messages = run_details(run_id)
-    assert tags["docker/image"] == f"dagster_etl/{location}:latest"
+    assert tags["dagster/image"] == f"dagster_etl/{location}:latest"
     assert f"with image dagster_etl/{location}:latest" in messages
 
 
@@ -89,15 +91,22 @@ def test_replication_location_postgres_refresh_copies_tables(stack):
     assert counts == [(1000, 200, 100000)]
 
 
-def test_run_with_missing_environment_variable_fails_naming_it(stack):
-    day = (date.today() - timedelta(days=2)).isoformat()
-    run_id = launch("api_location", "asteroid_job", {
-        "ops": {"asteroids": {"config": {"date": day}}},
-        "resources": {"nasa": {"config": {"api_key": {"env": "DAGSTER_ETL_UNSET_VARIABLE"}}}},
-    })
-    assert wait_for_run(run_id) == "FAILURE"
-    _, messages = run_details(run_id)
-    assert "DAGSTER_ETL_UNSET_VARIABLE" in messages
+def test_run_missing_an_environment_variable_fails_naming_it(stack):
+    """The code server has the variable (so the launch is accepted) but runs are not given it:
+    the run must end FAILED with a message naming the variable, not hang."""
+    with_var = {**stack, "COMPOSE_FILE": "docker-compose.yaml:tests/compose.code-server-only-var.yaml"}
+    run(["scripts/redeploy.sh", "api_location"], env=with_var)
+    try:
+        day = (date.today() - timedelta(days=2)).isoformat()
+        run_id = launch("api_location", "asteroid_job", {
+            "ops": {"asteroids": {"config": {"date": day}}},
+            "resources": {"nasa": {"config": {"api_key": {"env": "DAGSTER_ETL_CODE_SERVER_ONLY"}}}},
+        })
+        assert wait_for_run(run_id) == "FAILURE"
+        _, messages = run_details(run_id)
+        assert 'environment variable "DAGSTER_ETL_CODE_SERVER_ONLY"' in messages
+    finally:
+        run(["scripts/redeploy.sh", "api_location"], env=stack)
 
 
 SENSOR_RUNS = """
@@ -111,7 +120,7 @@ SENSOR_RUNS = """
 
 def test_file_dropped_into_landing_folder_is_loaded_by_the_sensor(stack, tmp_path):
     # The landing folder already holds deploy.csv (3 rows) from the import test; this adds 5.
-    copy_into_volume("landing", course_csv(tmp_path / "2018-02-01.csv", rows=5, day="2018-02-01"), "2018-02-01.csv")
+    copy_into_volume("landing", course_csv(tmp_path / "2018-02-01.csv", rows=5), "2018-02-01.csv")
     deadline = time.monotonic() + 300
     while True:
         runs = graphql(SENSOR_RUNS)["runsOrError"]["results"]
@@ -179,7 +188,7 @@ def test_redeploy_rejects_an_unknown_location(stack):
 
 
 def test_teardown_removes_containers_and_volumes(stack):
-    compose("down", "--volumes", "--remove-orphans", env=stack)
     run(["docker", "rm", "-f", "dagster_etl_fake_apis"], check=False)
+    compose("down", "--volumes", "--remove-orphans", env=stack)
     assert project_containers() == []
     assert existing_volumes() == []
