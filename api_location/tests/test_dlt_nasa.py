@@ -51,3 +51,21 @@ def test_dlt_assets_are_two_distinct_assets_on_a_daily_cron():
     assert daily_key == dg.AssetKey(["nasa_neo_daily", "near_earth_objects"])
     condition = dlt_nasa_partition.get_asset_spec(daily_key).automation_condition
     assert condition.get_label() == "on_cron(@daily, UTC)"
+
+
+def test_dlt_nasa_partition_loads_a_backfill_range_with_one_request(env, apis):
+    from fake_apis import FEED_PATH
+
+    result = dg.materialize(
+        [dlt_nasa_partition],
+        resources=resources().resources,
+        tags={
+            "dagster/asset_partition_range_start": "2025-04-01",
+            "dagster/asset_partition_range_end": "2025-04-03",
+        },
+    )
+    assert result.success
+    days = ["2025-04-01", "2025-04-02", "2025-04-03"]
+    assert day_counts(env["warehouse"], "nasa_neo_daily") == {d: objects_on(d) for d in days}
+    assert len(apis.requests_to(FEED_PATH)) == 1
+    assert dlt_nasa_partition.backfill_policy.max_partitions_per_run == 7
