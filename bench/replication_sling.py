@@ -22,6 +22,7 @@ each Sling variant's ratio to the scanner of the same round.
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -195,6 +196,7 @@ def main() -> None:
                       f"  incremental {times[(variant.name, 'incremental')][-1]:5.2f} s", flush=True)
     finally:
         pg.stop()
+        shutil.rmtree(work, ignore_errors=True)
 
     median = {key: statistics.median(values) for key, values in times.items()}
     print(f"\n{args.rows:,} orders, then {args.increment:,} new ones; medians of {args.repeat} rounds "

@@ -1,5 +1,7 @@
+import atexit
 import os
 import secrets
+import shutil
 import tempfile
 from dataclasses import dataclass
 from itertools import count
@@ -14,6 +16,7 @@ from replication_location.binaries import offline_environment
 # Before anything imports `sling`: its wrapper reads SLING_BINARY at import time and would
 # otherwise try to download a binary. HOME holds the DuckDB extensions the CLI loads.
 _HOME = Path(tempfile.mkdtemp(prefix="replication-home-"))
+atexit.register(shutil.rmtree, _HOME, ignore_errors=True)
 os.environ.update(offline_environment(_HOME))
 
 REPLICATOR = "replicator"
