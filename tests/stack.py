@@ -34,6 +34,7 @@ def test_environment() -> dict[str, str]:
         HACKERNEWS_BASE_URL="http://fake-apis:8080/v0",
         DAGSTER_WEBSERVER_BIND="127.0.0.1",
         DAGSTER_WEBSERVER_PORT=str(PORT),
+        LANDING_SENSOR_INTERVAL_SECONDS="5",
         DOCKER_GID=str(os.stat("/var/run/docker.sock").st_gid),
     )
     return env
@@ -180,10 +181,14 @@ def warehouse_query(location: str, database: str, sql: str) -> list[tuple]:
 
 
 def copy_into_volume(volume: str, source: Path, name: str) -> None:
+    copy_into_volume_text(volume, source.read_text(), name)
+
+
+def copy_into_volume_text(volume: str, text: str, name: str) -> None:
     """Places a file into a named volume the way a user's sync job would: written aside, then renamed."""
     run(
         ["docker", "run", "--rm", "-i", "-v", f"dagster_etl_{volume}:/target",
          "dagster_etl/files_location:latest", "sh", "-c",
          f"cat > /target/.{name}.tmp && mv /target/.{name}.tmp /target/{name}"],
-        input=source.read_text(),
+        input=text,
     )

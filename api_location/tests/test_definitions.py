@@ -69,3 +69,14 @@ def test_the_stand_in_server_runs_standalone_with_the_stdlib_only(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_automation_conditions_are_evaluated_from_the_start(defs):
+    """dlt_nasa_partition's cron and the Hacker News refresh fire in a fresh deployment: a
+    sensor running by default covers every asset with an automation condition."""
+    sensor = defs.resolve_sensor_def("api_automation_sensor")
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+    graph = defs.resolve_asset_graph()
+    automated = {key for key in graph.get_all_asset_keys() if graph.get(key).automation_condition}
+    assert {dg.AssetKey("hackernews_wordcloud"), dg.AssetKey(["nasa_neo_daily", "near_earth_objects"])} <= automated
+    assert automated <= sensor.asset_selection.resolve(graph)

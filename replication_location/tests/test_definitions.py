@@ -63,3 +63,12 @@ def test_the_component_replicates_the_same_streams_with_the_same_settings():
     assert component["defaults"]["mode"] == python["defaults"]["mode"]
     # ... into their own DuckDB schema, so the two never write the same table.
     assert component["defaults"]["object"] == "sling_component." + python["defaults"]["object"]
+
+
+def test_automation_conditions_are_evaluated_from_the_start(location_defs):
+    """daily_revenue_by_product follows the orders runs in a fresh deployment: a sensor running
+    by default covers it."""
+    sensor = location_defs.resolve_sensor_def("replication_automation_sensor")
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+    graph = location_defs.resolve_asset_graph()
+    assert dg.AssetKey("daily_revenue_by_product") in sensor.asset_selection.resolve(graph)
