@@ -91,6 +91,37 @@ def test_replication_location_postgres_refresh_copies_tables(stack):
     assert counts == [(1000, 200, 100000)]
 
 
+RETRIES_OF = """
+query Retries($runId: String!) {
+  runsOrError(filter: {tags: [{key: "dagster/parent_run_id", value: $runId}]}) {
+    ... on Runs { results { runId status } }
+  }
+}
+"""
+
+
+def test_run_whose_container_dies_is_marked_failed_and_retried(stack):
+    """Run monitoring marks the run FAILED instead of leaving it STARTED, run retries launch it
+    again, and the pool slot the dead run held is freed, so the retry can write the file."""
+    run_id = launch("replication_location", "postgres_refresh")
+    deadline = time.monotonic() + 300
+    container = ""
+    while not container:
+        assert time.monotonic() < deadline, "the run's container never appeared"
+        container = run(["docker", "ps", "-q", "--filter", f"label=dagster/run_id={run_id}"]).stdout.strip()
+        time.sleep(0.5)
+    time.sleep(8)  # let it get into its steps (and take the replication_duckdb slot)
+    run(["docker", "kill", container])
+
+    assert wait_for_run(run_id) == "FAILURE"
+    deadline = time.monotonic() + 300
+    while not (retries := graphql(RETRIES_OF, {"runId": run_id})["runsOrError"]["results"]):
+        assert time.monotonic() < deadline, "no retry was launched"
+        time.sleep(2)
+    [retry] = retries
+    assert wait_for_run(retry["runId"], timeout=600) == "SUCCESS", run_details(retry["runId"])[1][-3000:]
+
+
 def test_run_missing_an_environment_variable_fails_naming_it(stack):
     """The code server has the variable (so the launch is accepted) but runs are not given it:
     the run must end FAILED with a message naming the variable, not hang."""
