@@ -2,6 +2,8 @@
 # run queue, run monitoring). User code never runs here; it lives in the code-location images.
 FROM debian:bookworm-slim
 
+# This first layer is the same, letter for letter, in every Dagster image of the stack, so Docker
+# builds it once and the images share it (each image builds from its own folder, so no common base).
 # Hosts behind a TLS-intercepting proxy pass its CA (public, not secret) so that pip/uv can
 # reach PyPI during the build; empty everywhere else.
 ARG EXTRA_CA_CERTS=""
