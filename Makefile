@@ -2,31 +2,27 @@
 COMPOSE := scripts/compose.sh
 LOCATION ?=
 
-.PHONY: up down clean env base-image build ps logs redeploy test test-unit test-deployment bench
+.PHONY: up down clean base-image build ps logs redeploy test test-unit test-deployment bench
 
 ## Start the whole deployment (builds images the first time) and wait until every service is healthy.
-up: env base-image
+up: base-image
 	$(COMPOSE) up -d --build
 	scripts/wait-healthy.sh
-	@echo "Dagster UI: http://$$(grep -E '^DAGSTER_WEBSERVER_BIND=' .env | cut -d= -f2):$$(grep -E '^DAGSTER_WEBSERVER_PORT=' .env | cut -d= -f2)"
+	@echo "Dagster UI: http://localhost:$${DAGSTER_WEBSERVER_PORT:-3000} (or the port set in .env)"
 
 ## Stop the deployment, keeping its data (volumes).
 down:
-	$(COMPOSE) down --remove-orphans
+	scripts/down.sh
 
 ## Stop it and delete its data: containers, volumes and the network.
 clean:
-	$(COMPOSE) down --volumes --remove-orphans
-
-## Write .env with random passwords (once).
-env:
-	scripts/env.sh
+	scripts/down.sh --volumes
 
 ## Make sure debian:bookworm-slim exists (built with debootstrap where no registry is reachable).
 base-image:
 	scripts/base-image.sh
 
-build: env base-image
+build: base-image
 	$(COMPOSE) build
 
 ps:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Waits until the given compose services (default: all) report healthy. Exits 1 on timeout,
+# Waits until the given compose services (default: all) report healthy (one-shots: exited 0). Exits 1 on timeout,
 # printing the last lines of the logs of those that are not.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,8 +11,9 @@ while :; do
   pending=()
   for service in "${services[@]}"; do
     id=$(scripts/compose.sh ps -q "$service" 2>/dev/null || true)
-    status=$( [ -n "$id" ] && docker inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}' "$id" 2>/dev/null || echo missing)
-    [ "$status" = healthy ] || pending+=("$service:$status")
+    # Services report healthy; the one-shots (secrets, init) are done once they exited with 0.
+    status=$( [ -n "$id" ] && docker inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}({{.State.ExitCode}}){{end}}' "$id" 2>/dev/null || echo missing)
+    [ "$status" = healthy ] || [ "$status" = "exited(0)" ] || pending+=("$service:$status")
   done
   [ ${#pending[@]} -eq 0 ] && exit 0
   if [ $SECONDS -ge $deadline ]; then

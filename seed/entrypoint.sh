@@ -1,25 +1,26 @@
 #!/bin/bash
 # Initialises the cluster once (empty data volume), runs the init scripts, then serves.
+# Passwords come from the secrets volume (written by the `secrets` service). The superuser
+# `postgres` has no password: it can only connect over the local socket inside this container.
 set -euo pipefail
-
-: "${POSTGRES_PASSWORD:?POSTGRES_PASSWORD must be set}"
-: "${DAGSTER_POSTGRES_PASSWORD:?DAGSTER_POSTGRES_PASSWORD must be set}"
-: "${SOURCE_POSTGRES_PASSWORD:?SOURCE_POSTGRES_PASSWORD must be set}"
+secret() { cat "/opt/dagster/secrets/$1" 2>/dev/null || { echo "postgres: secret $1 is missing (the secrets service writes it)" >&2; exit 1; }; }
+DAGSTER_POSTGRES_PASSWORD=$(secret DAGSTER_POSTGRES_PASSWORD)
+SOURCE_POSTGRES_PASSWORD=$(secret SOURCE_POSTGRES_PASSWORD)
+export DAGSTER_POSTGRES_PASSWORD SOURCE_POSTGRES_PASSWORD
+# Never echo a statement with a password into the log, even when it fails.
+local_only=(-o "-c listen_addresses='' -c log_min_error_statement=panic")
 
 # A cluster counts as initialised only once every init script has succeeded; a failed init
 # is wiped so that the next start tries again instead of serving half-made databases.
 if [ ! -f "$PGDATA/.init-complete" ]; then
   rm -rf "${PGDATA:?}"/* "$PGDATA"/.[!.]* 2>/dev/null || true
   trap 'echo "init: FAILED, wiping $PGDATA" >&2; pg_ctl -m immediate stop >/dev/null 2>&1; rm -rf "${PGDATA:?}"/*' ERR
-  pwfile=$(mktemp)
-  printf '%s\n' "$POSTGRES_PASSWORD" > "$pwfile"
-  initdb --username=postgres --pwfile="$pwfile" --auth-local=peer --auth-host=scram-sha-256 \
+  initdb --username=postgres --auth-local=peer --auth-host=scram-sha-256 \
     --encoding=UTF8 --locale=C.UTF-8 >/dev/null
-  rm -f "$pwfile"
   echo "host all all all scram-sha-256" >> "$PGDATA/pg_hba.conf"
 
   # Local socket only while the init scripts run, so nobody connects to a half-made database.
-  pg_ctl -w -o "-c listen_addresses=''" start >/dev/null
+  pg_ctl -w "${local_only[@]}" start >/dev/null
   for script in /docker-entrypoint-initdb.d/*.sh; do
     echo "init: $(basename "$script")"
     bash "$script"
@@ -28,6 +29,21 @@ if [ ! -f "$PGDATA/.init-complete" ]; then
   trap - ERR
   touch "$PGDATA/.init-complete"
   echo "init: done"
+fi
+
+# Passwords changed in .env since the last start: apply them to the roles before serving.
+digest=$(printf '%s\n%s\n' "$DAGSTER_POSTGRES_PASSWORD" "$SOURCE_POSTGRES_PASSWORD" | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$PGDATA/.passwords-digest" 2>/dev/null)" != "$digest" ]; then
+  pg_ctl -w "${local_only[@]}" start >/dev/null
+  psql -v ON_ERROR_STOP=1 --quiet -d postgres \
+    -v dagster_user="${DAGSTER_POSTGRES_USER:-dagster}" -v dagster_password="$DAGSTER_POSTGRES_PASSWORD" \
+    -v source_user="${SOURCE_POSTGRES_USER:-replicator}" -v source_password="$SOURCE_POSTGRES_PASSWORD" <<'SQL'
+ALTER ROLE :"dagster_user" PASSWORD :'dagster_password';
+ALTER ROLE :"source_user" PASSWORD :'source_password';
+SQL
+  pg_ctl -w -m fast stop >/dev/null
+  printf '%s\n' "$digest" > "$PGDATA/.passwords-digest"
+  echo "postgres: role passwords set from the secrets volume"
 fi
 
 exec postgres -c listen_addresses='*' "$@"

@@ -1,59 +1,50 @@
+"""One deployment for the whole session, started the way a user starts it: the bare compose
+command on a checkout with no .env, from no volumes. Modules run in the order a user meets the
+stack (MODULE_ORDER); faults come after everything that needs a calm stack, teardown last."""
+
 import json
 import os
 import time
 
 import pytest
-
 from stack import (
     FAKE_APIS,
-    LOCATIONS,
+    NASA_TEST_KEY,
     NETWORK,
     ROOT,
-    SERVICES,
+    USER_FILE,
+    USER_FILE_TEXT,
     compose,
     existing_volumes,
     run,
-    service_health,
     test_environment,
+    wait_healthy,
 )
 
-METRICS = ROOT / "build" / "deployment-metrics.json"
+ARTIFACTS = ROOT / "build" / "test-artifacts"
+MODULE_ORDER = (
+    "test_start",
+    "test_deployment",
+    "test_walkthrough",
+    "test_schedules",
+    "test_browser",
+    "test_concurrency",
+    "test_faults",
+    "test_teardown",
+)
+
+def pytest_collection_modifyitems(items):
+    def rank(item):
+        name = item.module.__name__.rsplit(".", 1)[-1]
+        return MODULE_ORDER.index(name) if name in MODULE_ORDER else len(MODULE_ORDER)
+
+    items.sort(key=rank)  # stable: file order within a module
 
 
 def _teardown(env: dict) -> None:
     run(["docker", "rm", "-f", FAKE_APIS], check=False)
-    compose("down", "--volumes", "--remove-orphans", "--timeout", "20", env=env, check=False)
-
-
-def _wait_healthy(env: dict, timeout: float) -> float:
-    start = time.monotonic()
-    while time.monotonic() - start < timeout:
-        health = service_health(env)
-        if all(status == "healthy" for status in health.values()):
-            return time.monotonic() - start
-        time.sleep(0.5)
-    logs = compose("logs", "--tail=40", env=env, check=False).stdout
-    raise AssertionError(f"not all services healthy after {timeout}s: {service_health(env)}\n{logs[-6000:]}")
-
-
-def _measure(env: dict, seconds_to_healthy: float, build_seconds: float) -> None:
-    """Image sizes and idle memory, kept for the closing note and bench/."""
-    images = {}
-    for name in ("dagster", "postgres", *LOCATIONS):
-        size = run(["docker", "image", "inspect", "-f", "{{.Size}}", f"dagster_etl/{name}:latest"]).stdout
-        images[name] = round(int(size) / 2**20)
-    time.sleep(20)  # let start-up settle before reading idle memory
-    ids = {service: compose("ps", "-q", service, env=env).stdout.strip() for service in SERVICES}
-    stats = run(["docker", "stats", "--no-stream", "--format", "{{.ID}} {{.MemUsage}}", *ids.values()]).stdout
-    by_id = {line.split()[0]: line.split(" ", 1)[1].split(" / ")[0] for line in stats.splitlines()}
-    memory = {service: next((m for i, m in by_id.items() if cid.startswith(i)), "?") for service, cid in ids.items()}
-    METRICS.parent.mkdir(exist_ok=True)
-    METRICS.write_text(json.dumps({
-        "build_seconds": round(build_seconds, 1),
-        "up_to_all_healthy_seconds": round(seconds_to_healthy, 1),
-        "image_size_mib": images,
-        "idle_memory": memory,
-    }, indent=2))
+    # What `make clean` runs: run containers still in flight are stopped too, so nothing is left.
+    run([str(ROOT / "scripts" / "down.sh"), "--volumes", "--timeout", "20"], env=env, check=False)
 
 
 @pytest.fixture(scope="session")
@@ -67,21 +58,31 @@ def stack():
             "from a clean state and delete them: run `make clean` first, or set DAGSTER_ETL_TEST_RESET=1."
         )
     _teardown(env)
+    # Where no registry is reachable the base image is built locally (what `make up` does too).
     run([str(ROOT / "scripts" / "base-image.sh")])
-
-    start = time.monotonic()
     compose("build", env=env)
-    build_seconds = time.monotonic() - start
+
+    # The user's own file in the landing volume before the first start.
+    run(["docker", "volume", "create", "dagster_etl_landing"])
+    # Mounted where the image has the folder, so the new volume gets its owner (dagster), as in the stack.
+    run(["docker", "run", "--rm", "-i", "-v", "dagster_etl_landing:/opt/dagster/landing",
+         "--entrypoint", "sh", "dagster_etl/files_location:latest",
+         "-c", f"cat > /opt/dagster/landing/{USER_FILE}"], input=USER_FILE_TEXT)
 
     start = time.monotonic()
     compose("up", "-d", env=env)
-    seconds_to_healthy = (time.monotonic() - start) + _wait_healthy(env, timeout=300)
-    _measure(env, seconds_to_healthy, build_seconds)
+    env["_SECONDS_TO_HEALTHY"] = str(round(time.monotonic() - start + wait_healthy(env), 1))
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "start.json").write_text(
+        json.dumps({"bare_up_to_all_healthy_seconds": float(env["_SECONDS_TO_HEALTHY"])}))
 
-    # The NASA and Hacker News stand-in, reachable from run containers as http://fake-apis:8080.
+    # The NASA and Hacker News stand-in, reachable from run containers as http://fake-apis:8080. It
+    # accepts only the test's key, so a run that did not get NASA_API_KEY from the secrets volume
+    # (and fell back to DEMO_KEY) fails with the API's 403.
     fake_apis = ROOT / "api_location" / "tests" / "fake_apis.py"
     run(["docker", "run", "-d", "--name", FAKE_APIS, "--network", NETWORK, "--network-alias", "fake-apis",
          "-v", f"{fake_apis}:/fake_apis.py:ro", "dagster_etl/api_location:latest",
-         "python", "/fake_apis.py", "--host", "0.0.0.0", "--port", "8080"])
+         "python", "/fake_apis.py", "--host", "0.0.0.0", "--port", "8080", "--api-key", NASA_TEST_KEY])
     yield env
     _teardown(env)
+

@@ -3,7 +3,7 @@ docker, and the webserver's GraphQL API."""
 
 import json
 import os
-import secrets
+import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -12,30 +12,52 @@ import requests
 from dagster_graphql import DagsterGraphQLClient
 
 ROOT = Path(__file__).resolve().parents[1]
-COMPOSE = [str(ROOT / "scripts" / "compose.sh")]
 LOCATIONS = ("files_location", "api_location", "replication_location")
 SERVICES = ("postgres", "webserver", "daemon", *LOCATIONS)
-VOLUMES = ("postgres", "warehouse", "landing", "reports", "storage", "logs")
+ONE_SHOTS = ("secrets", "init")
+VOLUMES = ("secrets", "postgres", "warehouse", "landing", "reports", "storage", "logs")
 NETWORK = "dagster_etl"
 FAKE_APIS = "dagster_etl_fake_apis"
 PORT = int(os.environ.get("DAGSTER_ETL_TEST_PORT", "3000"))
 URL = f"http://127.0.0.1:{PORT}"
+NASA_TEST_KEY = "TEST_KEY_not_DEMO"
+
+
+# A file of the user's own under a course sample's name, placed before the first start: the init
+# service must keep it.
+USER_FILE = "2018-01-24.csv"
+USER_FILE_TEXT = ('"date","share_price","amount","spend","shift","spread"\n'
+                  '"2018/01/24","1.0","2.0","3.0","4.0","5.0"\n')
+
+
+def compose_command() -> list[str]:
+    """The bare command a user types: the `docker compose` plugin, else standalone docker-compose."""
+    if subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0:
+        return ["docker", "compose"]
+    if shutil.which("docker-compose"):
+        return ["docker-compose"]
+    raise RuntimeError("neither `docker compose` nor `docker-compose` is installed")
+
+
+COMPOSE = compose_command()
 
 
 def test_environment() -> dict[str, str]:
-    """The stack's variables for a test run: fresh passwords, the stand-in APIs."""
+    """The stack's variables for a test run: nothing but what the tests need to differ from a
+    user's bare start (the stand-in APIs, a NASA key, a schedule firing every minute). Every other
+    variable of .env.example is blanked, so that a developer's .env cannot change what is tested."""
     env = dict(os.environ)
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        if "=" in line and not line.startswith("#"):
+            env[line.split("=", 1)[0]] = ""
+    for name in ("DAGSTER_POSTGRES_USER", "SOURCE_POSTGRES_DB", "SOURCE_POSTGRES_USER", "S3_REGION"):
+        del env[name]  # blank would mean an empty role name: leave them to compose's defaults
     env.update(
-        POSTGRES_PASSWORD=secrets.token_urlsafe(16),
-        DAGSTER_POSTGRES_PASSWORD=secrets.token_urlsafe(16),
-        SOURCE_POSTGRES_PASSWORD=secrets.token_urlsafe(16),
-        NASA_API_KEY="TEST_KEY",
+        NASA_API_KEY=NASA_TEST_KEY,
         NASA_BASE_URL="http://fake-apis:8080",
         HACKERNEWS_BASE_URL="http://fake-apis:8080/v0",
-        DAGSTER_WEBSERVER_BIND="127.0.0.1",
         DAGSTER_WEBSERVER_PORT=str(PORT),
-        LANDING_SENSOR_INTERVAL_SECONDS="5",
-        DOCKER_GID=str(os.stat("/var/run/docker.sock").st_gid),
+        DATE_RANGE_SCHEDULE_CRON="* * * * *",
     )
     return env
 
@@ -75,7 +97,8 @@ def project_containers() -> list[str]:
 
 
 def graphql(query: str, variables: dict | None = None) -> dict:
-    response = requests.post(f"{URL}/graphql", json={"query": query, "variables": variables or {}}, timeout=30)
+    response = requests.post(f"{URL}/graphql", json={"query": query, "variables": variables or {}},
+                             timeout=30)
     response.raise_for_status()
     body = response.json()
     assert "errors" not in body, body["errors"]
@@ -170,7 +193,8 @@ def warehouse_query(location: str, database: str, sql: str) -> list[tuple]:
     """Reads a DuckDB file from the warehouse volume, in a throwaway container of the location's image."""
     script = (
         "import duckdb, json, sys; "
-        f"rows = duckdb.connect('/opt/dagster/warehouse/{database}', read_only=True).sql(sys.argv[1]).fetchall(); "
+        f"rows = duckdb.connect('/opt/dagster/warehouse/{database}', read_only=True)"
+        ".sql(sys.argv[1]).fetchall(); "
         "print(json.dumps(rows, default=str))"
     )
     result = run(
@@ -192,3 +216,58 @@ def copy_into_volume_text(volume: str, text: str, name: str) -> None:
          f"cat > /target/.{name}.tmp && mv /target/.{name}.tmp /target/{name}"],
         input=text,
     )
+
+
+LAUNCH_RUN = """
+mutation Launch($params: ExecutionParams!) {
+  launchRun(executionParams: $params) {
+    __typename
+    ... on LaunchRunSuccess { run { runId } }
+    ... on PythonError { message }
+    ... on RunConfigValidationInvalid { errors { message } }
+  }
+}
+"""
+
+
+def launch_run(location: str, job: str, run_config: dict | None = None, *,
+               assets: list[list[str]] | None = None, partition: str = "") -> str:
+    """What Launch / Materialize in the UI sends: a job (or the assets to materialize), run config,
+    and the partition picked in the partition dialog."""
+    selector = {"repositoryLocationName": location, "repositoryName": "__repository__", "jobName": job}
+    if assets:
+        selector["assetSelection"] = [{"path": path} for path in assets]
+    tags = [{"key": "dagster/partition", "value": partition}] if partition else []
+    params = {"selector": selector, "runConfigData": run_config or {}, "executionMetadata": {"tags": tags}}
+    result = graphql(LAUNCH_RUN, {"params": params})["launchRun"]
+    assert result["__typename"] == "LaunchRunSuccess", result
+    return result["run"]["runId"]
+
+
+RUN_EVENTS = """
+query Events($runId: ID!) {
+  logsForRun(runId: $runId, limit: 5000) {
+    ... on EventConnection {
+      events {
+        __typename
+        ... on AssetCheckEvaluationEvent { evaluation { checkName success } }
+      }
+    }
+  }
+}
+"""
+
+
+def run_events(run_id: str, typename: str) -> list[dict]:
+    events = graphql(RUN_EVENTS, {"runId": run_id})["logsForRun"]["events"]
+    return [e.get("evaluation") or e for e in events if e["__typename"] == typename]
+
+
+def wait_healthy(env: dict, timeout: float = 300) -> float:
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if all(status == "healthy" for status in service_health(env).values()):
+            return time.monotonic() - start
+        time.sleep(0.5)
+    logs = compose("logs", "--tail=40", env=env, check=False).stdout
+    raise AssertionError(f"not all services healthy after {timeout}s: {service_health(env)}\n{logs[-6000:]}")

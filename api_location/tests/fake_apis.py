@@ -1,15 +1,30 @@
-"""A stand-in for the NASA NeoWs feed and the Hacker News API (stdlib only, no dagster).
+"""A stand-in for the NASA NeoWs feed and the Hacker News API (standard library only).
 
 Payloads follow the real schemas; errors follow the real error bodies: api.data.gov's 403/429
-(`{"error": {"code", "message"}}`) and NeoWs' 400 (`{"code", "http_error", "error_message"}`).
-Tests start it in a thread and script failures with `FakeApis.fail_next`/`fail_always`; the
-deployment tests run it standalone: `python fake_apis.py --host 0.0.0.0 --port 8080`.
+(`{"error": {"code", "message"}}`) and NeoWs' 400 (`{"code", "http_error", "error_message"}`):
+400 for a feed range over 7 days or a bad date, 403 for a missing or unknown key, 429 with
+Retry-After and 5xx when scripted.
+
+In-process tests (conftest.py) start `FakeApis` in a thread and script failures with
+`fail_next` / `fail_always` / `feed_fails_every`.
+
+The deployment tests (tests/ at the repository root) run this file on its own, with nothing but
+the standard library, in a container on the stack's network, and point the stack at it
+(NASA_BASE_URL=http://fake-apis:<port>, HACKERNEWS_BASE_URL=http://fake-apis:<port>/v0):
+
+    python3 fake_apis.py --host 0.0.0.0 --port 8000 [--feed-fails-every N] [--api-key KEY ...]
+
+It prints "listening on <host>:<port>" once it accepts connections. --feed-fails-every N answers
+every Nth feed request (counting retries) with HTTP 500 (or --feed-fails-with 503/429), for
+backfills under faults; --api-key restricts the keys it accepts (default: any non-empty key).
 """
 
 import argparse
 import datetime as dt
 import hashlib
 import json
+import signal
+import sys
 import threading
 import time
 from collections import deque
@@ -41,6 +56,9 @@ RATE_LIMITED = Fault(
     {"Retry-After": "1"},
 )
 SERVER_ERROR = Fault(500)
+UNAVAILABLE = Fault(
+    503, '{"error": {"code": "SERVICE_UNAVAILABLE", "message": "Service Unavailable"}}'
+)
 MALFORMED = Fault(200, '{"links": {"next": "http://api.nasa.gov/neo/rest/v1/feed?start_date=')
 
 
@@ -127,6 +145,17 @@ HN_TITLES = [
 ]
 
 
+def feed_ranges(apis: "FakeApis") -> list[tuple[str, str]]:
+    """(start_date, end_date) of every feed request so far, in order."""
+    ranges = []
+    for raw in list(apis.raw_paths):
+        parts = urlsplit(raw)
+        if parts.path == FEED_PATH:
+            query = parse_qs(parts.query)
+            ranges.append((query["start_date"][0], query["end_date"][0]))
+    return ranges
+
+
 class FakeApis:
     """State and scripting of the stand-in; `url` is its base URL once started."""
 
@@ -137,6 +166,9 @@ class FakeApis:
         self.story_ids = list(range(43000001, 43000001 + 40))
         self.requests: list[tuple[float, str]] = []
         self.raw_paths: list[str] = []  # path and query string, as requested
+        self.feed_fails_every: int | None = None  # every Nth feed request answers feed_fault
+        self.feed_fault: Fault = SERVER_ERROR
+        self._feed_requests = 0
         self._faults: dict[str, deque[Fault]] = {}
         self._always: dict[str, Fault] = {}
         self._lock = threading.Lock()
@@ -171,6 +203,9 @@ class FakeApis:
             self.raw_paths.clear()
             self.empty_days.clear()
             self.deleted_items.clear()
+            self.feed_fails_every = None
+            self.feed_fault = SERVER_ERROR
+            self._feed_requests = 0
 
     def requests_to(self, path: str) -> list[float]:
         with self._lock:
@@ -180,6 +215,10 @@ class FakeApis:
         with self._lock:
             self.requests.append((time.monotonic(), path))
             self.raw_paths.append(raw_path)
+            if path == FEED_PATH:
+                self._feed_requests += 1
+                if self.feed_fails_every and self._feed_requests % self.feed_fails_every == 0:
+                    return self.feed_fault
             for prefix, queue in self._faults.items():
                 if path.startswith(prefix) and queue:
                     return queue.popleft()
@@ -324,14 +363,32 @@ class FakeApis:
         return Handler
 
 
+FEED_FAULTS = {"500": SERVER_ERROR, "503": UNAVAILABLE, "429": RATE_LIMITED}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--port", type=int, default=8080, help="0: any free port")
     parser.add_argument("--api-key", action="append", help="accept only these keys (repeatable)")
+    parser.add_argument(
+        "--feed-fails-every",
+        type=int,
+        metavar="N",
+        help="answer every Nth feed request (retries count) with --feed-fails-with",
+    )
+    parser.add_argument("--feed-fails-with", choices=sorted(FEED_FAULTS), default="500")
     args = parser.parse_args()
+    if args.feed_fails_every is not None and args.feed_fails_every < 2:
+        parser.error("--feed-fails-every must be 2 or more (1 would fail every request)")
     apis = FakeApis(args.host, args.port, set(args.api_key) if args.api_key else None)
-    print(f"fake NASA/Hacker News APIs on {apis.url} (Hacker News under /v0)", flush=True)
+    apis.feed_fails_every = args.feed_fails_every
+    apis.feed_fault = FEED_FAULTS[args.feed_fails_with]
+    host, port = apis._server.server_address[:2]
+    # As PID 1 of a container, python ignores SIGTERM unless told: stop at once on `docker stop`.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # The socket is bound and listening: connections from now on are answered.
+    print(f"listening on {host}:{port}", flush=True)
     try:
         apis._server.serve_forever()
     except KeyboardInterrupt:

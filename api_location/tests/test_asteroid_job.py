@@ -5,7 +5,9 @@ import datetime as dt
 import dagster as dg
 import pytest
 from conftest import query
-from fake_apis import FEED_PATH, neo_object, objects_on
+from fake_apis import FEED_PATH, feed_ranges, neo_object, objects_on
+
+from api_location.asteroid_rows import COLUMNS
 
 
 def run_config(date: str, resources: dict | None = None) -> dict:
@@ -27,8 +29,7 @@ def test_a_day_lands_in_raw_asteroid_data(defs, env, apis, fast_resources):
     assert result.success
     rows = query(
         env["warehouse"],
-        "SELECT id, name, absolute_magnitude_h, is_potentially_hazardous_asteroid, approach_date "
-        "FROM raw_asteroid_data ORDER BY id",
+        f"SELECT {', '.join(COLUMNS)} FROM raw_asteroid_data ORDER BY id",
     )
     expected = [neo_object("2025-04-01", n, "") for n in range(objects_on("2025-04-01"))]
     assert rows == sorted(
@@ -41,6 +42,9 @@ def test_a_day_lands_in_raw_asteroid_data(defs, env, apis, fast_resources):
         )
         for o in expected
     )
+    # the table has the declared columns and types
+    described = query(env["warehouse"], "DESCRIBE raw_asteroid_data")
+    assert {name: sql_type for name, sql_type, *_ in described} == COLUMNS
     # the run's staging CSV was written under its own run id and removed after the load
     [staged] = result.asset_materializations_for_node("asteroids_file")
     staging_csv = env["warehouse"] / "staging" / result.run_id / "asteroids.csv"
@@ -118,3 +122,27 @@ def test_a_future_date_is_refused(defs, env, apis):
     result = run_job(defs, run_config(tomorrow))
     assert not result.success
     assert f"date {tomorrow} is in the future" in failure_text(result, "asteroids")
+
+
+def test_a_configured_range_is_fetched_in_feed_sized_requests(defs, env, apis, fast_resources):
+    config = run_config("2025-04-01", fast_resources)
+    config["ops"]["asteroids"]["config"]["end_date"] = "2025-04-09"
+    assert run_job(defs, config).success
+    counts = dict(
+        query(
+            env["warehouse"],
+            "SELECT approach_date::VARCHAR, count(*) FROM raw_asteroid_data GROUP BY 1",
+        )
+    )
+    days = [f"2025-04-0{d}" for d in range(1, 10)]
+    assert counts == {d: objects_on(d) for d in days}
+    assert feed_ranges(apis) == [("2025-04-01", "2025-04-07"), ("2025-04-08", "2025-04-09")]
+
+
+def test_an_end_date_before_the_date_is_refused(defs, env, apis):
+    config = run_config("2025-04-05")
+    config["ops"]["asteroids"]["config"]["end_date"] = "2025-04-01"
+    result = run_job(defs, config)
+    assert not result.success
+    assert "end_date 2025-04-01 is before date 2025-04-05" in failure_text(result, "asteroids")
+    assert apis.requests_to(FEED_PATH) == []

@@ -1,24 +1,16 @@
 """asteroids_partition: per-day reloads are idempotent; a backfill range is one request per run."""
 
 import dagster as dg
+import ranges
 from conftest import query
-from fake_apis import FEED_PATH, objects_on
+from fake_apis import FEED_PATH, feed_ranges, objects_on
 
 from api_location.defs.asteroids_partition import asteroids_partition
 from api_location.defs.resources import resources
 
 
 def materialize_range(start: str, end: str) -> dg.ExecuteInProcessResult:
-    # The tags a backfill gives a run that covers a range of partitions (BackfillPolicy).
-    return dg.materialize(
-        [asteroids_partition],
-        resources=resources().resources,
-        tags={
-            "dagster/asset_partition_range_start": start,
-            "dagster/asset_partition_range_end": end,
-        },
-        run_config={"resources": {"nasa": {"config": {"backoff_factor": 0}}}},
-    )
+    return ranges.materialize_range(asteroids_partition, start, end, {"backoff_factor": 0})
 
 
 def day_counts(warehouse) -> dict[str, int]:
@@ -47,14 +39,22 @@ def test_a_seven_day_range_is_one_request_and_one_run(env, apis):
 
 def test_a_range_longer_than_the_feed_window_is_split(env, apis):
     assert materialize_range("2025-04-01", "2025-04-10").success
-    assert len(day_counts(env["warehouse"])) == 10
-    assert len(apis.requests_to(FEED_PATH)) == 2  # 7 days + 3 days
+    days = [f"2025-04-{d:02d}" for d in range(1, 11)]
+    assert day_counts(env["warehouse"]) == {d: objects_on(d) for d in days}
+    assert feed_ranges(apis) == [("2025-04-01", "2025-04-07"), ("2025-04-08", "2025-04-10")]
 
 
-def test_the_backfill_policy_keeps_runs_within_the_feed_window():
-    policy = asteroids_partition.backfill_policy
-    assert policy.max_partitions_per_run == 7
-    assert asteroids_partition.partitions_def.get_first_partition_key() == "2025-04-01"
+def test_a_failed_request_in_a_range_loads_none_of_its_days(env, apis):
+    assert materialize_range("2025-04-01", "2025-04-02").success
+    before = day_counts(env["warehouse"])
+    apis.reset()
+    apis.feed_fails_every = 2  # the first window answers, the second fails (no retries left)
+    result = ranges.materialize_range(asteroids_partition, "2025-04-01", "2025-04-10",
+                                      {"backoff_factor": 0, "max_retries": 0}, raise_on_error=False)
+    assert not result.success
+    assert "HTTP 500" in result.failure_data_for_node("asteroids_partition").error.to_string()
+    assert feed_ranges(apis) == [("2025-04-01", "2025-04-07"), ("2025-04-08", "2025-04-10")]
+    assert day_counts(env["warehouse"]) == before
 
 
 def test_a_failed_reload_keeps_the_partitions_previous_rows(env, apis):

@@ -11,7 +11,7 @@ from PIL import Image
 
 from api_location.defs.hackernews import hackernews_source_data, hackernews_wordcloud
 from api_location.defs.resources import resources
-from api_location.hackernews import HackerNewsResource
+from api_location.hackernews_client import HackerNewsResource
 from api_location.http_json import ApiError
 
 IMAGE = re.compile(r"!\[[^\]]*\]\(data:image/png;base64,([A-Za-z0-9+/=]+)\)")

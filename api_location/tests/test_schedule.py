@@ -2,7 +2,7 @@ import datetime as dt
 
 import dagster as dg
 
-from api_location.defs.schedules import date_range_schedule
+from api_location.defs.asteroids import date_range_schedule
 
 
 def test_the_tick_loads_the_previous_day(defs):
@@ -13,6 +13,8 @@ def test_the_tick_loads_the_previous_day(defs):
     assert request.run_key == "2025-04-09"
     assert date_range_schedule.cron_schedule == "0 6 * * *"
     assert date_range_schedule.job_name == "asteroid_job"
+    # running from the start: a fresh deployment loads yesterday every morning
+    assert date_range_schedule.default_status == dg.DefaultScheduleStatus.RUNNING
     # the config the schedule produces is valid for the job it launches
     assert dg.validate_run_config(defs.resolve_job_def("asteroid_job"), request.run_config)
 

@@ -1,10 +1,14 @@
 """Daily partitions: <day>.csv -> raw_partition_data, one atomic replace per day."""
 
+import importlib
 from datetime import datetime
 
 import dagster as dg
+import pytest
 from conftest import HEADER, failure_text, put_sample, query
+
 from files_location.definitions import defs
+from files_location.defs import daily_partitions as daily_partitions_module
 from files_location.defs.daily_partitions import (
     daily_partitions,
     duckdb_partition_table,
@@ -69,14 +73,54 @@ def test_malformed_rerun_leaves_the_partition_as_it_was(landing, warehouse, duck
     result = run_partition(duckdb_resource, "2018-01-23")
     assert not result.success
     text = failure_text(result)
-    assert "2018-01-23.csv: Conversion Error" in text and 'Could not convert string "abc"' in text
+    assert "2018-01-23.csv: breaks contract rule 'types': 1 of 20 rows" in text
     assert counts(warehouse) == {"2018-01-23": 11}
 
 
-def test_schedule_imports_the_day_that_just_ended():
-    schedule = defs().resolve_schedule_def(import_partition_schedule.name)
-    context = dg.build_schedule_context(scheduled_execution_time=datetime(2018, 1, 25, 0, 0))
-    (request,) = schedule.evaluate_tick(context).run_requests
+def evaluate_schedule(definitions, when):
+    schedule = definitions.resolve_schedule_def(import_partition_schedule.name)
+    context = dg.build_schedule_context(
+        scheduled_execution_time=when, repository_def=definitions.get_repository_def()
+    )
+    return schedule, schedule.evaluate_tick(context)
+
+
+def test_schedule_imports_the_day_that_just_ended(monkeypatch):
+    monkeypatch.delenv("IMPORT_PARTITION_SCHEDULE_CRON", raising=False)
+    schedule, tick = evaluate_schedule(defs(), datetime(2018, 1, 25, 0, 0))
+    (request,) = tick.run_requests
     assert request.partition_key == "2018-01-24"
     assert schedule.job_name == import_partition_job.name == "import_partition_job"
     assert schedule.cron_schedule == "0 0 * * *"
+    # Stopped until someone starts it: a new deployment has no file for yesterday.
+    assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
+    _, before_first_day = evaluate_schedule(defs(), datetime(2018, 1, 22, 0, 0))
+    assert before_first_day.run_requests == [] and before_first_day.skip_message
+
+
+@pytest.mark.parametrize(
+    "value, cron", [("", "0 0 * * *"), ("  ", "0 0 * * *"), ("30 6 * * *", "30 6 * * *")]
+)
+def test_schedule_cron_comes_from_the_environment(monkeypatch, value, cron):
+    monkeypatch.setenv("IMPORT_PARTITION_SCHEDULE_CRON", value)
+    try:
+        module = importlib.reload(daily_partitions_module)
+        schedule = module.import_partition_schedule
+        assert schedule.cron_schedule == cron
+        assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
+        if value.strip():
+            # At 06:30 on the 25th, the last complete day is still the 24th.
+            context = dg.build_schedule_context(
+                scheduled_execution_time=datetime(2018, 1, 25, 6, 30),
+                repository_def=dg.Definitions(
+                    assets=[module.import_partition_file, module.duckdb_partition_table],
+                    jobs=[module.import_partition_job],
+                    schedules=[schedule],
+                    resources={"duckdb": dg.ResourceDefinition.none_resource()},
+                ).get_repository_def(),
+            )
+            (request,) = schedule.evaluate_tick(context).run_requests
+            assert request.partition_key == "2018-01-24"
+    finally:
+        monkeypatch.delenv("IMPORT_PARTITION_SCHEDULE_CRON")
+        importlib.reload(daily_partitions_module)

@@ -5,19 +5,55 @@ import subprocess
 import sys
 
 import dagster as dg
-from conftest import HEADER, failure_text, put_sample, query
-from dagster_dlt import DagsterDltResource
-from files_location.defs.assets import import_file
-from files_location.defs.dlt_csv import dlt_csv_assets
+import pytest
+from conftest import HEADER, failure_text, put_sample, query, run_dlt
+from dagster_dlt import build_dlt_asset_specs
+from dagster_dlt.constants import META_KEY_PIPELINE, META_KEY_SOURCE, META_KEY_TRANSLATOR
+
+from files_location import dlt_sources
+from files_location.defs.dlt_csv import dlt_csv_assets, dlt_simple_assets
+from files_location.dlt_resource import DltRunner
 
 
-def run_dlt(path):
-    return dg.materialize(
-        [import_file, dlt_csv_assets],
-        resources={"dlt": DagsterDltResource()},
-        run_config={"ops": {"import_file": {"config": {"path": path}}}},
-        raise_on_error=False,
+@pytest.mark.parametrize(
+    "assets, source, translator",
+    [
+        (dlt_csv_assets, dlt_sources.csv_source, dlt_sources.CustomDagsterDltTranslator()),
+        (dlt_simple_assets, dlt_sources.simple_source, None),
+    ],
+)
+def test_specs_written_out_are_what_dagster_dlt_builds(tmp_path, assets, source, translator):
+    built = build_dlt_asset_specs(
+        dlt_source=source(),
+        dlt_pipeline=dlt_sources.csv_pipeline(str(tmp_path)),
+        dagster_dlt_translator=translator,
     )
+    objects = (META_KEY_SOURCE, META_KEY_PIPELINE, META_KEY_TRANSLATOR)  # run-time objects
+    expected = [
+        spec.replace_attributes(
+            metadata={k: v for k, v in spec.metadata.items() if k not in objects},
+            group_name="dlt",
+        )
+        for spec in built
+    ]
+    assert list(assets.specs) == expected
+
+
+def run_quick_start():
+    return dg.materialize([dlt_simple_assets], resources={"dlt": DltRunner()})
+
+
+def test_course_quick_start_loads_the_dicts_and_a_rerun_replaces_them(warehouse):
+    for _ in range(2):
+        result = run_quick_start()
+        assert result.success
+        (materialization,) = result.get_asset_materialization_events()
+        assert materialization.asset_key == dg.AssetKey("dlt_simple_source_load_dict")
+    assert query(warehouse, "SELECT id, name FROM simple.load_dict ORDER BY id") == [
+        (1, "Alice"),
+        (2, "Bob"),
+        (3, "Charlie"),
+    ]
 
 
 def test_translator_makes_dlt_assets_depend_on_import_file():
@@ -47,19 +83,19 @@ def test_malformed_file_fails_naming_the_file_and_loads_nothing(landing, warehou
     result = run_dlt("bad.csv")
     assert not result.success
     text = failure_text(result)
-    assert "bad.csv: Invalid Input Error: CSV Error on Line: 2" in text
-    assert "Expected Number of Columns: 6 Found: 5" in text
+    assert "bad.csv: breaks contract rule 'row_fields'" in text
+    assert "line 2: Expected Number of Columns: 6 Found: 5" in text
     assert query(warehouse, "SELECT count(*) FROM csv_data.load_csv") in ([], [(0,)])
 
 
 RUN_ONE = """
 import dagster as dg
-from dagster_dlt import DagsterDltResource
-from files_location.defs.assets import import_file
+from files_location.defs.file_import import import_file
 from files_location.defs.dlt_csv import dlt_csv_assets
+from files_location.dlt_resource import DltRunner
 result = dg.materialize(
     [import_file, dlt_csv_assets],
-    resources={"dlt": DagsterDltResource()},
+    resources={"dlt": DltRunner()},
     run_config={"ops": {"import_file": {"config": {"path": "prices.csv"}}}},
 )
 assert result.success

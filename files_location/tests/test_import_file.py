@@ -5,8 +5,8 @@ import os
 import dagster as dg
 import pytest
 from conftest import HEADER, failure_text, put_sample, query
-from files_location.defs.assets import duckdb_table, import_file
-from files_location.defs.checks import valid_share_prices
+
+from files_location.defs.file_import import duckdb_table, import_file, valid_share_prices
 
 
 def run_import(duckdb_resource, path):
@@ -26,7 +26,10 @@ def rows(warehouse, source_file=None):
 
 
 def check_evaluation(result):
-    (evaluation,) = result.get_asset_check_evaluations()
+    """valid_share_prices, the blocking check on import_file."""
+    (evaluation,) = [
+        e for e in result.get_asset_check_evaluations() if e.check_name == "valid_share_prices"
+    ]
     return evaluation
 
 
@@ -71,7 +74,7 @@ def test_empty_file(landing, warehouse, duckdb_resource):
     (landing / "empty.csv").write_bytes(b"")
     result = run_import(duckdb_resource, "empty.csv")
     assert not result.success
-    assert "empty.csv: the file is empty" in failure_text(result)
+    assert "empty.csv: breaks contract rule 'columns': the file is empty" in failure_text(result)
     assert not check_evaluation(result).passed
     assert rows(warehouse) == []
 
@@ -82,8 +85,10 @@ def test_header_only_fails_and_keeps_the_previous_rows(landing, warehouse, duckd
     (landing / "2018-01-22.csv").write_text(HEADER)
     result = run_import(duckdb_resource, "2018-01-22.csv")
     assert not result.success
-    assert "2018-01-22.csv: has a header but no data rows" in failure_text(result)
-    # The load deleted the old rows before finding none to insert: rolled back, all 8 are there.
+    assert (
+        "2018-01-22.csv: breaks contract rule 'rows': the file has a header but no data rows"
+        in (failure_text(result))
+    )
     assert len(rows(warehouse, "2018-01-22.csv")) == 8
 
 
@@ -93,7 +98,9 @@ def test_missing_column(landing, warehouse, duckdb_resource):
     )
     result = run_import(duckdb_resource, "short.csv")
     assert not result.success
-    assert "short.csv: missing column(s) spread" in failure_text(result)
+    assert "short.csv: breaks contract rule 'columns': missing column(s) spread" in failure_text(
+        result
+    )
     assert not check_evaluation(result).passed
     assert rows(warehouse) == []
 
@@ -104,7 +111,9 @@ def test_extra_column(landing, warehouse, duckdb_resource):
     )
     result = run_import(duckdb_resource, "wide.csv")
     assert not result.success
-    assert "wide.csv: unexpected column(s) note" in failure_text(result)
+    assert "wide.csv: breaks contract rule 'columns': unexpected column(s) note" in failure_text(
+        result
+    )
     assert rows(warehouse) == []
 
 
@@ -116,9 +125,11 @@ def test_non_numeric_share_price(landing, warehouse, duckdb_resource):
     assert not result.success
     evaluation = check_evaluation(result)
     assert not evaluation.passed
-    assert evaluation.metadata["invalid_rows"].value == 1
+    assert evaluation.metadata["rule"].value == "types"
+    assert evaluation.metadata["offending_row_count"].value == 1
     assert evaluation.metadata["offending_rows"].value == [
         {
+            "data_row": 2,
             "date": "2018/09/27",
             "share_price": "n/a",
             "amount": "1",
@@ -158,11 +169,8 @@ def test_ragged_row(landing, warehouse, duckdb_resource):
     result = run_import(duckdb_resource, "ragged.csv")
     assert not result.success
     text = failure_text(result)
-    assert (
-        "ragged.csv: " in text
-        and "Line: 3" in text
-        and "Expected Number of Columns: 6 Found: 3" in text
-    )
+    assert "ragged.csv: breaks contract rule 'row_fields'" in text
+    assert "line 3: Expected Number of Columns: 6 Found: 3" in text
     assert rows(warehouse) == []
 
 

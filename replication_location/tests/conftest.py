@@ -9,8 +9,9 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
-
+import yaml
 from local_postgres import LocalPostgres
+
 from replication_location.binaries import offline_environment
 
 # Before anything imports `sling`: its wrapper reads SLING_BINARY at import time and would
@@ -84,9 +85,47 @@ def instance():
         yield inst
 
 
-@pytest.fixture
-def location_defs(source) -> dg.Definitions:
-    """The code location as the code server loads it (after the env is set)."""
-    from replication_location.definitions import defs
+ENGINES = ["sling", "duckdb"]
+# Runs a test once per engine: `engine` names the one replication.yaml switches every stream to.
+both_engines = pytest.mark.parametrize("engine", ENGINES)
 
+
+@pytest.fixture
+def engine() -> str:
+    return "sling"  # the shipped replication.yaml; tests marked both_engines override this
+
+
+def replication_with_engine(engine: str, directory: Path, streams: list[str] | None = None,
+                            extra_streams: dict | None = None) -> Path:
+    """The location's replication.yaml (plus `extra_streams`) with `meta: {engine: ...}` added
+    under `streams` (default: every stream), as a user switches a stream."""
+    from replication_location.defs.postgres_replication import assets
+
+    config = yaml.safe_load(assets.REPLICATION_CONFIG.read_text())
+    config["streams"].update(extra_streams or {})
+    for name in streams or list(config["streams"]):
+        stream = config["streams"][name] or {}
+        config["streams"][name] = {**stream, "meta": {**(stream.get("meta") or {}), "engine": engine}}
+    path = directory / f"replication-{engine}.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+def load_location(engine: str, directory: Path, monkeypatch, streams: list[str] | None = None,
+                  extra_streams: dict | None = None) -> dg.Definitions:
+    """The code location as the code server loads it (after the env is set), `streams` on `engine`."""
+    from replication_location.definitions import defs
+    from replication_location.defs.postgres_replication import assets
+
+    monkeypatch.setattr(assets, "REPLICATION_CONFIG",
+                        replication_with_engine(engine, directory, streams, extra_streams))
     return defs()
+
+
+@pytest.fixture
+def location_defs(source, engine, tmp_path, monkeypatch) -> dg.Definitions:
+    if engine == "sling":  # exactly the shipped file
+        from replication_location.definitions import defs
+
+        return defs()
+    return load_location(engine, tmp_path, monkeypatch)

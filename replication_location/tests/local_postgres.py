@@ -20,7 +20,7 @@ PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 SEED_DIR = Path(__file__).resolve().parents[2] / "seed" / "initdb"  # the deployment's own init files
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -29,7 +29,7 @@ def _free_port() -> int:
 class LocalPostgres:
     def __init__(self) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="replication-pg-"))
-        self.port = _free_port()
+        self.port = free_port()
         self.admin_password = secrets.token_urlsafe(16)
         self._as_postgres = os.geteuid() == 0
 

@@ -17,3 +17,13 @@ def latest_metadata(instance, key: dg.AssetKey) -> dict:
 
 def column_names(metadata: dict) -> list[str]:
     return [column.name for column in metadata["dagster/column_schema"].schema.columns]
+
+
+def error_chain(error: BaseException) -> str:
+    """Every message in an exception's chain: dagster wraps a load error of a defs module in its
+    own (which names the module), the cause below it says what is wrong; the code server shows both."""
+    messages = []
+    while error is not None:
+        messages.append(str(error))
+        error = error.__cause__ or error.__context__
+    return "\n".join(messages)

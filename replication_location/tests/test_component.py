@@ -1,7 +1,6 @@
 """The Sling component version replicates the same tables into its own DuckDB schema."""
 
 import dagster as dg
-
 from runs import column_names, latest_metadata
 from tables import PRIMARY_KEYS, assert_same_as_source
 

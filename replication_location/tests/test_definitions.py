@@ -3,7 +3,9 @@
 from pathlib import Path
 
 import dagster as dg
+import pytest
 import yaml
+from runs import error_chain
 
 import replication_location
 
@@ -44,10 +46,12 @@ def test_the_downstream_asset_depends_on_the_real_sling_keys(location_defs):
 
 def test_jobs_and_schedules(location_defs):
     repo = _repository(location_defs)
-    schedules = {s.name: (s.job_name, s.cron_schedule) for s in repo.schedule_defs}
+    schedules = {s.name: (s.job_name, s.cron_schedule, s.default_status) for s in repo.schedule_defs}
+    # Running from the start: keeping the warehouse fresh is the deployment's job.
     assert schedules == {
-        "postgres_refresh_daily": ("postgres_refresh", "0 6 * * *"),
-        "orders_refresh_noon_and_evening": ("orders_refresh", "0 12,18 * * *"),
+        "postgres_refresh_daily": ("postgres_refresh", "0 6 * * *", dg.DefaultScheduleStatus.RUNNING),
+        "orders_refresh_noon_and_evening": (
+            "orders_refresh", "0 12,18 * * *", dg.DefaultScheduleStatus.RUNNING),
     }
     orders_job = location_defs.resolve_job_def("orders_refresh")
     assert orders_job.asset_layer.selected_asset_keys == {dg.AssetKey(["target", "data", "orders"])}
@@ -55,10 +59,18 @@ def test_jobs_and_schedules(location_defs):
     assert {dg.AssetKey(["target", "data", t]) for t in ("customers", "products", "orders")} <= all_tables
 
 
+def _without_engine(stream: dict | None) -> dict | None:
+    meta = {k: v for k, v in ((stream or {}).get("meta") or {}).items() if k != "engine"}
+    rest = {k: v for k, v in (stream or {}).items() if k != "meta"}
+    return {**rest, **({"meta": meta} if meta else {})} or None  # `data.customers:` is None
+
+
 def test_the_component_replicates_the_same_streams_with_the_same_settings():
     python = yaml.safe_load((DEFS / "postgres_replication" / "replication.yaml").read_text())
     component = yaml.safe_load((DEFS / "sling_component" / "replication.yaml").read_text())
-    assert component["streams"] == python["streams"]
+    # The engine switch is the Python replication's own (the component always runs Sling).
+    assert component["streams"] == {
+        name: _without_engine(stream) for name, stream in python["streams"].items()}
     assert component["env"] == python["env"]
     assert component["defaults"]["mode"] == python["defaults"]["mode"]
     # ... into their own DuckDB schema, so the two never write the same table.
@@ -72,3 +84,31 @@ def test_automation_conditions_are_evaluated_from_the_start(location_defs):
     assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
     graph = location_defs.resolve_asset_graph()
     assert dg.AssetKey("daily_revenue_by_product") in sensor.asset_selection.resolve(graph)
+
+
+def _crons(defs):
+    return {s.name: s.cron_schedule for s in defs.get_repository_def().schedule_defs}
+
+
+def test_schedule_times_come_from_the_environment(source, monkeypatch):
+    from replication_location.definitions import defs
+
+    monkeypatch.setenv("POSTGRES_REFRESH_CRON", "30 5 * * 1-5")
+    monkeypatch.setenv("ORDERS_REFRESH_CRON", "0 */2 * * *")
+    assert _crons(defs()) == {"postgres_refresh_daily": "30 5 * * 1-5",
+                              "orders_refresh_noon_and_evening": "0 */2 * * *"}
+
+    # Empty (as compose passes an unset variable through) means the default.
+    monkeypatch.setenv("POSTGRES_REFRESH_CRON", "")
+    monkeypatch.setenv("ORDERS_REFRESH_CRON", " ")
+    assert _crons(defs()) == {"postgres_refresh_daily": "0 6 * * *",
+                              "orders_refresh_noon_and_evening": "0 12,18 * * *"}
+
+
+def test_a_bad_schedule_time_names_the_variable(source, monkeypatch):
+    from replication_location.definitions import defs
+
+    monkeypatch.setenv("ORDERS_REFRESH_CRON", "at noon")
+    with pytest.raises(Exception) as raised:
+        defs()
+    assert "ORDERS_REFRESH_CRON='at noon' is not a cron expression" in error_chain(raised.value)

@@ -1,5 +1,7 @@
 """A source that cannot be reached fails the run clearly and leaves DuckDB as it was."""
 
+from conftest import both_engines
+from local_postgres import free_port
 from runs import run_job
 from tables import checksum, duckdb_query
 
@@ -8,12 +10,15 @@ def _orders_snapshot(duckdb_file):
     return checksum(duckdb_query(duckdb_file, "SELECT * FROM data_orders ORDER BY order_id"))
 
 
-def test_unreachable_source_fails_the_run_and_keeps_what_duckdb_held(source, duckdb_file, location_defs, instance, monkeypatch):
+@both_engines
+def test_unreachable_source_fails_the_run_and_keeps_what_duckdb_held(
+    source, duckdb_file, location_defs, instance, monkeypatch
+):
     assert run_job(location_defs, "orders_refresh", instance).success
     before = _orders_snapshot(duckdb_file)
 
-    # Nothing listens there (the cluster's own port, plus one, is free in the tests).
-    monkeypatch.setenv("SOURCE_POSTGRES_PORT", str(source.postgres.port + 1))
+    # A port nothing listens on (just taken from the OS and released).
+    monkeypatch.setenv("SOURCE_POSTGRES_PORT", str(free_port()))
     with source.connect() as conn:  # a change the failed run must not half-apply
         conn.execute("UPDATE data.orders SET order_date = now() + interval '1 day' WHERE order_id = 1")
     result = run_job(location_defs, "orders_refresh", instance, raise_on_error=False)

@@ -1,11 +1,12 @@
 """postgres_refresh copies the source into replication.duckdb, value for value."""
 
 import dagster as dg
-
+from conftest import both_engines
 from runs import column_names, latest_metadata, run_job
 from tables import PRIMARY_KEYS, assert_same_as_source, duckdb_query, loaded_at_by_order
 
 
+@both_engines
 def test_postgres_refresh_copies_every_row_with_equal_values(source, duckdb_file, location_defs, instance):
     assert run_job(location_defs, "postgres_refresh", instance).success
 
@@ -30,6 +31,7 @@ def test_postgres_refresh_copies_every_row_with_equal_values(source, duckdb_file
     assert {"customer_id", "first_name", "last_name", "email"} <= set(column_names(customers))
 
 
+@both_engines
 def test_a_second_run_without_source_changes_changes_nothing(source, duckdb_file, location_defs, instance):
     assert run_job(location_defs, "postgres_refresh", instance).success
     orders_loaded_at = loaded_at_by_order(duckdb_file)

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import psycopg
 import pytest
-
+from conftest import both_engines
 from runs import run_job
 from tables import assert_same_as_source, duckdb_query, loaded_at_by_order
 
@@ -16,7 +16,10 @@ NEW_ORDERS = """
 """
 
 
-def test_new_and_updated_orders_are_merged_without_reloading_the_table(source, duckdb_file, location_defs, instance):
+@both_engines
+def test_new_and_updated_orders_are_merged_without_reloading_the_table(
+    source, duckdb_file, location_defs, instance
+):
     assert run_job(location_defs, "orders_refresh", instance).success
     first_load = loaded_at_by_order(duckdb_file)
 
@@ -32,11 +35,13 @@ def test_new_and_updated_orders_are_merged_without_reloading_the_table(source, d
 
     with source.connect() as conn:
         assert assert_same_as_source(conn, duckdb_file, "orders") == 100_003
-    [(rows, distinct_ids)] = duckdb_query(duckdb_file, "SELECT count(*), count(DISTINCT order_id) FROM data_orders")
+    [(rows, distinct_ids)] = duckdb_query(duckdb_file,
+                                          "SELECT count(*), count(DISTINCT order_id) FROM data_orders")
     assert rows == distinct_ids
     # Only the changed orders were written by the second run; every other row is untouched.
     second_load = loaded_at_by_order(duckdb_file)
-    rewritten = {order_id for order_id, loaded_at in second_load.items() if loaded_at != first_load.get(order_id)}
+    rewritten = {order_id for order_id, loaded_at in second_load.items()
+                 if loaded_at != first_load.get(order_id)}
     assert rewritten == new_ids | updated_ids
 
 
@@ -46,7 +51,10 @@ def test_the_source_schema_forbids_orders_without_an_update_key(source):
                      " VALUES (1, 1, 5.00, NULL)")
 
 
-def test_orders_with_a_null_update_key_are_copied_once_and_kept_current(source, duckdb_file, location_defs, instance):
+@both_engines
+def test_orders_with_a_null_update_key_are_copied_once_and_kept_current(
+    source, duckdb_file, location_defs, instance
+):
     # Should the NOT NULL constraint ever be dropped, such orders must not be lost: no
     # checkpoint covers them, so every run selects them again and merges them by order_id.
     with source.connect() as conn:

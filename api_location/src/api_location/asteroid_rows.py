@@ -1,15 +1,20 @@
-"""The columns kept from a NeoWs object, shared by the staging CSV, DuckDB and dlt loads."""
+"""The columns kept from a NeoWs object: the one declaration the staging CSV, the DuckDB tables'
+DDL, the dlt loads and the tests derive from."""
 
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-COLUMNS = (
-    "id",
-    "name",
-    "absolute_magnitude_h",
-    "is_potentially_hazardous_asteroid",
-    "approach_date",
-)
+# Column name -> DuckDB type, in the order the tables keep them.
+COLUMNS: dict[str, str] = {
+    "id": "VARCHAR",
+    "name": "VARCHAR",
+    "absolute_magnitude_h": "DOUBLE",
+    "is_potentially_hazardous_asteroid": "BOOLEAN",
+    "approach_date": "DATE",
+}
+NULLABLE = frozenset({"absolute_magnitude_h"})  # the feed leaves it out for some objects
+# An object may approach on several days: one row per object and day, reloaded by day.
+PRIMARY_KEY = ("id", "approach_date")
 
 
 def asteroid_rows(feed: Mapping[str, list[Mapping[str, Any]]]) -> Iterator[dict[str, Any]]:

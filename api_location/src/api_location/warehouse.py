@@ -6,26 +6,17 @@ from typing import Any
 
 import duckdb
 
-from api_location.asteroid_rows import COLUMNS
+from api_location.asteroid_rows import COLUMNS, NULLABLE, PRIMARY_KEY
 
-ASTEROID_TABLE_DDL = """
-CREATE TABLE IF NOT EXISTS {table} (
-    id VARCHAR NOT NULL,
-    name VARCHAR NOT NULL,
-    absolute_magnitude_h DOUBLE,
-    is_potentially_hazardous_asteroid BOOLEAN NOT NULL,
-    approach_date DATE NOT NULL,
-    PRIMARY KEY (id, approach_date)
-)
-"""
 
-CSV_COLUMNS = {
-    "id": "VARCHAR",
-    "name": "VARCHAR",
-    "absolute_magnitude_h": "DOUBLE",
-    "is_potentially_hazardous_asteroid": "BOOLEAN",
-    "approach_date": "DATE",
-}
+def table_ddl(table: str) -> str:
+    """CREATE TABLE IF NOT EXISTS for an asteroid table, from asteroid_rows' declaration."""
+    columns = [
+        f"{name} {sql_type}" + ("" if name in NULLABLE else " NOT NULL")
+        for name, sql_type in COLUMNS.items()
+    ]
+    columns.append(f"PRIMARY KEY ({', '.join(PRIMARY_KEY)})")
+    return f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(columns)})"
 
 
 def replace_days_from_csv(
@@ -39,7 +30,7 @@ def replace_days_from_csv(
         dates,
         lambda: conn.execute(
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM read_csv(?, header = true, "
-            f"columns = {CSV_COLUMNS!r}, auto_detect = false)",
+            f"columns = {COLUMNS!r}, auto_detect = false)",
             [str(csv_path)],
         ),
     )
@@ -65,7 +56,7 @@ def replace_days_from_rows(
 
 
 def _replace_days(conn, table: str, dates: Sequence[str], insert) -> int:
-    conn.execute(ASTEROID_TABLE_DDL.format(table=table))
+    conn.execute(table_ddl(table))
     conn.execute("BEGIN TRANSACTION")
     try:
         conn.execute(

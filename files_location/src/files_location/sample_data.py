@@ -1,6 +1,11 @@
 """The course's sample files, and large generated files of the same shape for benchmarks.
 
 python -m files_location.sample_data OUT.csv --rows 1000000
+python -m files_location.sample_data --copy-samples LANDING_DIR   # the three course files
+
+The course files are plain files in the package, `files_location/course_samples/*.csv`
+(in the image: /opt/dagster/app/src/files_location/course_samples/), so that a deployment's
+init step can also copy them with `cp`.
 """
 
 import argparse
@@ -14,7 +19,7 @@ SAMPLE_FILES = ("2018-01-22.csv", "2018-01-23.csv", "2018-01-24.csv")
 
 
 def sample_file(name: str) -> Path:
-    return Path(str(resources.files("files_location") / "data" / name))
+    return Path(str(resources.files("files_location") / "course_samples" / name))
 
 
 def copy_samples(landing: Path) -> list[Path]:
@@ -51,10 +56,17 @@ def write_share_prices(path: Path, rows: int, seed: int = 22) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("out", type=Path)
+    parser.add_argument("out", type=Path, nargs="?")
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=22)
+    parser.add_argument("--copy-samples", type=Path, metavar="DIR")
     args = parser.parse_args()
+    if args.copy_samples:
+        for path in copy_samples(args.copy_samples):
+            print(f"copied {path}")
+        return
+    if args.out is None:
+        parser.error("give OUT.csv or --copy-samples DIR")
     write_share_prices(args.out, args.rows, args.seed)
     print(f"wrote {args.rows} rows to {args.out}")
 

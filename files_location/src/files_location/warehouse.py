@@ -1,12 +1,12 @@
 """Loading share-price CSV files into DuckDB: strict, atomic, replacing what a file loaded before."""
 
-import os
 from dataclasses import dataclass
 from typing import Any
 
 import duckdb
 
-from files_location.share_prices import COLUMNS, DATE_FORMAT, BadFileError, parse_header
+from files_location import contract
+from files_location.share_prices import COLUMNS
 
 # Every DuckDB connection of this location: never fetch an extension from the internet at run
 # time (the ones we need are baked into the image and loaded by path).
@@ -16,14 +16,6 @@ from files_location.share_prices import COLUMNS, DATE_FORMAT, BadFileError, pars
 NO_DOWNLOADS: dict[str, Any] = {"autoinstall_known_extensions": False}
 DUCKDB_CONFIG: dict[str, Any] = {**NO_DOWNLOADS, "preserve_insertion_order": False}
 
-# Every asset that writes files.duckdb runs in this pool; dagster.yaml limits it to one at a time,
-# because DuckDB allows one writing process per file.
-WRITER_POOL = "files_duckdb"
-
-
-def database_path() -> str:
-    return os.path.join(os.environ.get("WAREHOUSE_DIR", "/opt/dagster/warehouse"), "files.duckdb")
-
 
 @dataclass(frozen=True)
 class Tag:
@@ -32,54 +24,6 @@ class Tag:
     column: str
     sql_type: str
     value: str
-
-
-def describe(error: duckdb.Error) -> str:
-    # DuckDB's message starts with what went wrong and on which line; drop its advice section.
-    lines = []
-    for line in str(error).splitlines():
-        if not line.strip() or line.startswith("Possible") or line.startswith("Column "):
-            break
-        lines.append(line.strip())
-    return "; ".join(lines) or type(error).__name__
-
-
-def read_header(conn: duckdb.DuckDBPyConnection, source: str, file: str) -> list[str]:
-    """The validated column names of a CSV (local path or s3:// URL)."""
-    if "://" not in source:
-        try:
-            with open(source, encoding="utf-8-sig", newline="") as csv_file:
-                line = csv_file.readline(64 * 1024)
-        except UnicodeDecodeError as error:
-            raise BadFileError(file, f"the header is not UTF-8 text ({error.reason})") from error
-        except OSError as error:
-            raise BadFileError(file, f"cannot be read: {error.strerror}") from error
-        return parse_header(file, line.rstrip("\r\n") if line else None)
-    # Remote: read the whole first line as one field (delimiter \x01, no quoting), letting
-    # DuckDB's reader deal with BOM and line endings while we check the names ourselves.
-    try:
-        row = conn.execute(
-            "SELECT line FROM read_csv(?, header=false, auto_detect=false, delim=chr(1),"
-            " quote='', escape='', columns={'line': 'VARCHAR'}, strict_mode=false) LIMIT 1",
-            [source],
-        ).fetchone()
-    except duckdb.Error as error:
-        raise BadFileError(file, f"cannot be read: {describe(error)}") from error
-    return parse_header(file, row[0] if row else None)
-
-
-def csv_scan(source: str, header: list[str], *, typed: bool = True) -> str:
-    """A strict read_csv over a file with a validated header: every row must have every column.
-
-    typed=False reads every field as text (for checks that report the offending values).
-    """
-    columns = ", ".join(f"'{name}': '{COLUMNS[name] if typed else 'VARCHAR'}'" for name in header)
-    source_literal = source.replace("'", "''")
-    date_format = f", dateformat='{DATE_FORMAT}'" if typed else ""
-    return (
-        f"read_csv('{source_literal}', header=true, auto_detect=false, delim=',', quote='\"',"
-        f" escape='\"', columns={{{columns}}}{date_format}, strict_mode=true, ignore_errors=false)"
-    )
 
 
 def ensure_table(conn: duckdb.DuckDBPyConnection, table: str, tags: list[Tag]) -> None:
@@ -99,43 +43,52 @@ def replace_file_rows(
 ) -> int:
     """Load one file into `table`, replacing the rows whose `key` tag has the same value.
 
-    One transaction: a malformed file raises BadFileError and leaves the table as it was.
-    Returns the number of rows loaded.
+    One transaction, and the contract is checked inside it: a file that breaks it raises
+    ContractViolation and leaves the table as it was. Returns the number of rows loaded.
     """
-    header = read_header(conn, source, file)
+    header = contract.read_header(conn, source, file)
     key_tag = next(tag for tag in tags if tag.column == key)
     names = ", ".join(f'"{name}"' for name in [*COLUMNS, *(tag.column for tag in tags)])
-    values = ", ".join([f'"{name}"' for name in COLUMNS] + [f"?::{tag.sql_type}" for tag in tags])
+    values = ", ".join(contract.typed_columns_sql() + [f"?::{tag.sql_type}" for tag in tags])
+    this_file = f'"{table}" WHERE "{key}" = ?::{key_tag.sql_type}'
     conn.execute("BEGIN TRANSACTION")
+    committed, reader_error = False, None
     try:
         ensure_table(conn, table, tags)
-        conn.execute(
-            f'DELETE FROM "{table}" WHERE "{key}" = ?::{key_tag.sql_type}', [key_tag.value]
-        )
-        loaded = conn.execute(
-            f'INSERT INTO "{table}" ({names}) SELECT {values} FROM {csv_scan(source, header)}',
-            [tag.value for tag in tags],
-        ).fetchone()[0]
-        if loaded == 0:
-            raise BadFileError(file, "has a header but no data rows")
-        conn.execute("COMMIT")
-    except duckdb.Error as error:
-        conn.execute("ROLLBACK")
-        raise BadFileError(file, describe(error)) from error
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+        conn.execute(f"DELETE FROM {this_file}", [key_tag.value])
+        try:
+            loaded = conn.execute(
+                f'INSERT INTO "{table}" ({names})'
+                f" SELECT {values} FROM {contract.csv_scan(source, header)}",
+                [tag.value for tag in tags],
+            ).fetchone()[0]
+            kept = loaded > 0 and contract.verify_loaded(conn, this_file, [key_tag.value])
+        except duckdb.Error as error:
+            reader_error, kept = error, False
+        if kept:
+            conn.execute("COMMIT")
+            committed = True
+    finally:
+        if not committed:
+            conn.execute("ROLLBACK")
+    if not committed:
+        # Rolled back; now say which rule the file breaks (outside the transaction).
+        raise contract.explain(conn, source, file, header, reader_error) from reader_error
     return loaded
 
 
 def read_arrow(source: str, file: str):
-    """A whole file as an Arrow table, parsed exactly as the loads parse it (for dlt)."""
+    """A whole file as an Arrow table, parsed and checked exactly as the loads do (for dlt)."""
     with duckdb.connect(config=DUCKDB_CONFIG) as conn:
-        header = read_header(conn, source, file)
+        header = contract.read_header(conn, source, file)
         try:
-            table = conn.execute(f"SELECT * FROM {csv_scan(source, header)}").to_arrow_table()
+            table = conn.execute(
+                f"SELECT {', '.join(contract.typed_columns_sql())}"
+                f" FROM {contract.csv_scan(source, header)}"
+            ).to_arrow_table()
         except duckdb.Error as error:
-            raise BadFileError(file, describe(error)) from error
-    if table.num_rows == 0:
-        raise BadFileError(file, "has a header but no data rows")
-    return table.select(list(COLUMNS))
+            raise contract.explain(conn, source, file, header, error) from error
+        conn.register("arrow_rows", table)
+        if table.num_rows == 0 or not contract.verify_loaded(conn, "arrow_rows"):
+            raise contract.explain(conn, source, file, header)
+    return table

@@ -1,26 +1,31 @@
-"""The Sling binary, the DuckDB CLI and its extensions, all shipped as wheels.
+"""The Sling binary, the DuckDB CLI and the DuckDB extensions, all shipped as wheels.
 
-Sling drives the DuckDB CLI (DUCKDB_PATH), which loads json/httpfs/parquet from
+Sling drives the DuckDB CLI (DUCKDB_PATH), which loads json (and httpfs/parquet under Sling's
+default copy method, which only the benchmark uses) from
 ``~/.duckdb/extensions/v<version>/<platform>/`` and otherwise tries to download them. The image
-runs this module at build time (``python -m replication_location.binaries /home/dagster``) and
-sets SLING_BINARY/DUCKDB_PATH to the paths it prints, so that a run never downloads anything;
-the tests and the benchmark do the same into a temporary HOME.
+runs this module at build time (``python -m replication_location.binaries /home/dagster``, and
+``--link /opt/dagster/bin`` for the paths SLING_BINARY/DUCKDB_PATH name), so that a run never
+downloads anything; the tests and the benchmark do the same into a temporary HOME. The DuckDB
+engine loads the postgres extension into the python `duckdb` by path from its wheel
+(postgres_extension()), needing no HOME.
 """
 
 import importlib.util
-import shutil
 import sys
 from pathlib import Path
 
 PLATFORM = "linux_amd64"
-# Wheels that ship extensions; the postgres scanner is only there for the benchmark (dev group).
+# Wheels that ship extensions, linked where the CLI looks when installed (postgres_scanner: the
+# DuckDB engine's reader of the source).
 EXTENSION_PACKAGES = (
     "duckdb_extension_json",
-    "duckdb_extension_httpfs",  # Sling streams rows to the CLI through a localhost HTTP server
-    "duckdb_extension_parquet",
+    "duckdb_extension_httpfs",  # dev only: Sling's default copy method streams rows over HTTP
+    "duckdb_extension_parquet",  # dev only, with httpfs
     "duckdb_extension_postgres_scanner",
 )
-REQUIRED_EXTENSIONS = {"json", "httpfs", "parquet"}
+# With copy_method csv_files (settings.DUCKDB_COPY_METHOD) Sling's DuckDB target loads only json;
+# without it the CLI would try to download it, and fail offline.
+REQUIRED_EXTENSIONS = {"json"}
 
 
 def _package_dir(package: str) -> Path | None:
@@ -43,15 +48,30 @@ def duckdb_cli() -> Path:
     return package / "duckdb"
 
 
+def postgres_extension() -> Path:
+    """The postgres extension of the installed python `duckdb`'s version, from its wheel."""
+    import duckdb
+
+    package = _package_dir("duckdb_extension_postgres_scanner")
+    path = ((package or Path("?")) / "extensions" / f"v{duckdb.__version__}"
+            / "postgres_scanner.duckdb_extension")
+    if not path.is_file():
+        raise RuntimeError(f"DuckDB's postgres extension for DuckDB {duckdb.__version__} is not at {path};"
+                           f" install duckdb-extension-postgres-scanner=={duckdb.__version__}")
+    return path
+
+
 def install_extensions(home: Path) -> list[Path]:
-    """Copies every shipped extension into ``home``'s DuckDB extension directory."""
+    """Links every shipped extension into ``home``'s DuckDB extension directory (links, not
+    copies: the image would hold each extension twice)."""
     installed = []
     for package in EXTENSION_PACKAGES:
         location = _package_dir(package)
         for extension in sorted(location.glob("extensions/v*/*.duckdb_extension")) if location else []:
             target_dir = home / ".duckdb" / "extensions" / extension.parent.name / PLATFORM
             target_dir.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(extension, target_dir / extension.name)
+            (target_dir / extension.name).unlink(missing_ok=True)
+            (target_dir / extension.name).symlink_to(extension)
             installed.append(target_dir / extension.name)
     missing = REQUIRED_EXTENSIONS - {path.name.split(".")[0] for path in installed}
     if missing:
@@ -70,8 +90,21 @@ def offline_environment(home: Path) -> dict[str, str]:
     }
 
 
+def link_binaries(folder: Path) -> None:
+    """Links `sling` and `duckdb` in ``folder`` to the wheels' binaries (where the image's
+    SLING_BINARY and DUCKDB_PATH point, whatever the Python version's site-packages path)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, target in (("sling", sling_binary()), ("duckdb", duckdb_cli())):
+        (folder / name).unlink(missing_ok=True)
+        (folder / name).symlink_to(target)
+
+
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--link"]:
+        link_binaries(Path(sys.argv[2]))
+        sys.exit()
     for path in install_extensions(Path(sys.argv[1] if len(sys.argv) > 1 else Path.home())):
         print(path)
     print(f"SLING_BINARY={sling_binary()}")
     print(f"DUCKDB_PATH={duckdb_cli()}")
+    print(f"postgres extension: {postgres_extension()}")

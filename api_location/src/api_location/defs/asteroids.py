@@ -1,6 +1,8 @@
-"""asteroids -> asteroids_file (staging CSV) -> raw_asteroid_data (DuckDB), and asteroid_job."""
+"""asteroids -> asteroids_file (staging CSV) -> raw_asteroid_data (DuckDB), asteroid_job, and
+date_range_schedule, which runs it for the day before every morning."""
 
 import csv
+import datetime as dt
 import shutil
 from pathlib import Path
 from typing import Any
@@ -10,7 +12,7 @@ from dagster_duckdb import DuckDBResource
 
 from api_location import settings
 from api_location.asteroid_rows import COLUMNS, asteroid_rows
-from api_location.nasa import NASAResource
+from api_location.nasa_client import NASAResource
 from api_location.nasa_date import NasaDate
 from api_location.warehouse import replace_days_from_csv
 
@@ -21,10 +23,13 @@ TABLE = "raw_asteroid_data"
 def asteroids(
     context: dg.AssetExecutionContext, config: NasaDate, nasa: NASAResource
 ) -> dict[str, list[dict[str, Any]]]:
-    """Near-earth objects of one day from NASA's NeoWs feed, keyed by close-approach date."""
-    feed = nasa.get_feed(start_date=config.date, end_date=config.date)
+    """Near-earth objects of the configured day(s) from NASA's NeoWs feed, keyed by
+    close-approach date."""
+    feed = nasa.get_feed(start_date=config.date, end_date=config.last_date)
     count = sum(len(objects) for objects in feed.values())
-    context.add_output_metadata({"date": config.date, "objects": count})
+    context.add_output_metadata(
+        {"date": config.date, "end_date": config.last_date, "objects": count}
+    )
     return feed
 
 
@@ -37,7 +42,7 @@ def asteroids_file(
     path.parent.mkdir(parents=True, exist_ok=True)
     rows = 0
     with path.open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=COLUMNS)
+        writer = csv.DictWriter(f, fieldnames=list(COLUMNS))
         writer.writeheader()
         for row in asteroid_rows(asteroids):
             writer.writerow(row)
@@ -66,5 +71,23 @@ def raw_asteroid_data(
 asteroid_job = dg.define_asset_job(
     "asteroid_job",
     selection=[asteroids, asteroids_file, raw_asteroid_data],
-    description="Load one day of near-earth objects; run config ops.asteroids.config.date.",
+    description="Load a day of near-earth objects: run config ops.asteroids.config.date "
+    "(and optionally end_date for a range).",
 )
+
+
+@dg.schedule(
+    cron_schedule=settings.cron(settings.DATE_RANGE_SCHEDULE_CRON),
+    job=asteroid_job,
+    execution_timezone="UTC",
+    # Loading yesterday every morning is what the deployment is for: running from the start.
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+)
+def date_range_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    """Every morning, load the day before the tick (a complete day of close approaches)."""
+    previous_day = (context.scheduled_execution_time - dt.timedelta(days=1)).strftime("%Y-%m-%d")
+    return dg.RunRequest(
+        run_key=previous_day,
+        run_config={"ops": {"asteroids": {"config": {"date": previous_day}}}},
+        tags={"nasa/date": previous_day},
+    )

@@ -1,62 +1,74 @@
-"""dlt_nasa (a day from run config) and dlt_nasa_partition (daily partitions, on cron)."""
+"""dlt_nasa (days from run config) and dlt_nasa_partition (daily partitions, on cron).
 
-import datetime as dt
+The specs are declared by hand (dlt_specs) and dlt is imported in the asset bodies only, so
+loading the definitions does not import dlt.
+"""
+
 import tempfile
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 import dagster as dg
-from dagster_dlt import DagsterDltResource, dlt_assets
 
 from api_location import settings
-from api_location.defs.asteroids_partition import nasa_daily_partitions
-from api_location.nasa import FEED_MAX_DAYS, NASAResource
+from api_location.dlt_resource import DltResource
+from api_location.dlt_specs import near_earth_objects_spec
+from api_location.nasa_client import NASAResource
 from api_location.nasa_date import NasaDate
-from api_location.nasa_dlt import NasaDltTranslator, nasa_neo_source, nasa_pipeline
+from api_location.nasa_partitions import nasa_backfill_policy, nasa_daily_partitions, partition_days
 
 CONFIG_DATASET = "nasa_neo"
 DAILY_DATASET = "nasa_neo_daily"
 
 
-@dlt_assets(
-    dlt_source=nasa_neo_source(),
-    dlt_pipeline=nasa_pipeline(CONFIG_DATASET),
+@dg.multi_asset(
+    specs=[near_earth_objects_spec(CONFIG_DATASET)],
     name="dlt_nasa",
     group_name="nasa_dlt",
-    dagster_dlt_translator=NasaDltTranslator(dataset=CONFIG_DATASET),
     pool=settings.DUCKDB_POOL,
 )
 def dlt_nasa(
-    context: dg.AssetExecutionContext, dlt: DagsterDltResource, nasa: NASAResource, config: NasaDate
-):
-    feed = nasa.get_feed(config.date, config.date)
-    with tempfile.TemporaryDirectory(prefix="dlt-") as pipelines_dir:
-        yield from dlt.run(
-            context=context,
-            dlt_source=nasa_neo_source(feed=feed),
-            dlt_pipeline=nasa_pipeline(CONFIG_DATASET, pipelines_dir),
+    context: dg.AssetExecutionContext, dlt: DltResource, nasa: NASAResource, config: NasaDate
+) -> Iterator[Any]:
+    feed = nasa.get_feed(config.date, config.last_date)
+    yield from load_with_dlt(context, dlt, CONFIG_DATASET, feed)
+
+
+@dg.multi_asset(
+    specs=[
+        near_earth_objects_spec(
+            DAILY_DATASET,
+            dg.AutomationCondition.on_cron(settings.cron(settings.DLT_NASA_PARTITION_CRON)),
         )
-
-
-@dlt_assets(
-    dlt_source=nasa_neo_source(),
-    dlt_pipeline=nasa_pipeline(DAILY_DATASET),
+    ],
     name="dlt_nasa_partition",
     group_name="nasa_dlt",
-    dagster_dlt_translator=NasaDltTranslator(
-        dataset=DAILY_DATASET, automation_condition=dg.AutomationCondition.on_cron("@daily")
-    ),
     partitions_def=nasa_daily_partitions,
-    backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=FEED_MAX_DAYS),
+    backfill_policy=nasa_backfill_policy,
     pool=settings.DUCKDB_POOL,
 )
 def dlt_nasa_partition(
-    context: dg.AssetExecutionContext, dlt: DagsterDltResource, nasa: NASAResource
-):
-    window = context.partition_time_window
-    start, end = window.start.date(), window.end.date() - dt.timedelta(days=1)
-    feed = nasa.get_feed(start.isoformat(), end.isoformat())
+    context: dg.AssetExecutionContext, dlt: DltResource, nasa: NASAResource
+) -> Iterator[Any]:
+    # Every request of the range first, then one dlt load: a failed request loads nothing.
+    feed = nasa.get_feed(*partition_days(context))
+    yield from load_with_dlt(context, dlt, DAILY_DATASET, feed)
+
+
+def load_with_dlt(
+    context: dg.AssetExecutionContext,
+    dlt: DltResource,
+    dataset: str,
+    feed: Mapping[str, list[dict[str, Any]]],
+) -> Iterator[Any]:
+    """Merge the feed's days into <dataset>.near_earth_objects of api.duckdb."""
+    from api_location.dlt_sources import NasaDltTranslator, nasa_neo_source, nasa_pipeline
+
+    # A working folder per run, so concurrent runs never share dlt's local state.
     with tempfile.TemporaryDirectory(prefix="dlt-") as pipelines_dir:
         yield from dlt.run(
             context=context,
             dlt_source=nasa_neo_source(feed=feed),
-            dlt_pipeline=nasa_pipeline(DAILY_DATASET, pipelines_dir),
+            dlt_pipeline=nasa_pipeline(dataset, pipelines_dir),
+            dagster_dlt_translator=NasaDltTranslator(dataset=dataset),
         )

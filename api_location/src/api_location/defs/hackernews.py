@@ -7,9 +7,10 @@ from typing import Any
 import dagster as dg
 from pydantic import Field
 
-from api_location.hackernews import HackerNewsResource
+from api_location import settings
+from api_location.hackernews_client import HackerNewsResource
 
-REFRESH = dg.AutomationCondition.on_cron("*/15 * * * *")
+REFRESH = dg.AutomationCondition.on_cron(settings.cron(settings.HACKERNEWS_REFRESH_CRON))
 
 
 class HackerNewsConfig(dg.Config):

@@ -1,11 +1,13 @@
+"""The location's resources, bound to the deployment's settings."""
+
 import dagster as dg
-from dagster_dlt import DagsterDltResource
 from dagster_duckdb import DuckDBResource
 
 from api_location import settings
-from api_location.hackernews import HackerNewsResource
+from api_location.dlt_resource import DltResource
+from api_location.hackernews_client import HackerNewsResource
 from api_location.hn_io_manager import HackerNewsReportIOManager
-from api_location.nasa import NASAResource
+from api_location.nasa_client import NASAResource
 
 
 @dg.definitions
@@ -15,7 +17,7 @@ def resources() -> dg.Definitions:
             "nasa": NASAResource(),  # key and URL from the run's environment
             "hackernews": HackerNewsResource(),
             "duckdb": DuckDBResource(database=str(settings.duckdb_path())),
-            "dlt": DagsterDltResource(),
+            "dlt": DltResource(),  # imports dlt only when a dlt asset runs
             "hn_io_manager": HackerNewsReportIOManager(reports_dir=str(settings.reports_dir())),
         }
     )

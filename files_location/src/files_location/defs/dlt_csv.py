@@ -1,85 +1,73 @@
-"""The course's dlt version of the file import, fed by import_file, loading into files.duckdb."""
+"""The course's dlt assets, loading into files.duckdb: the CSV import (fed by import_file, under
+the share-price contract) and the quick start (`simple_source`, a few dicts).
 
-import os
+Loading these definitions must not import dlt (about 1.3 s for every code-server start and run):
+the asset specs are declared by hand in files_location.dlt_specs, and dlt is imported inside the
+asset bodies.
+"""
+
 import tempfile
-from pathlib import Path
-
-# dlt reports usage to its vendor unless told not to; runs must not reach the internet.
-os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
+from contextlib import contextmanager
 
 import dagster as dg
-import dlt
-import pyarrow as pa
-from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
-from dagster_dlt.translator import DltResourceTranslatorData
 
-from files_location.loading import failure
-from files_location.share_prices import BadFileError
-from files_location.warehouse import WRITER_POOL, database_path, read_arrow
-
-
-@dlt.source
-def csv_source(file_path: str | None = None):
-    # merge on source_file with delete-insert: loading a file again replaces its rows.
-    @dlt.resource(
-        name="load_csv",
-        write_disposition={"disposition": "merge", "strategy": "delete-insert"},
-        merge_key="source_file",
-    )
-    def load_csv():
-        # One Arrow table, not row dicts: dlt writes it to parquet without touching rows in Python.
-        table = read_arrow(file_path, Path(file_path).name)
-        yield table.append_column(
-            "source_file", pa.array([Path(file_path).name] * table.num_rows, pa.string())
-        )
-
-    return load_csv
+from files_location import settings
+from files_location.bad_file_error import BadFileError
+from files_location.contract import ContractViolation
+from files_location.dlt_resource import DltRunner
+from files_location.dlt_specs import CSV_KEY, dlt_spec
+from files_location.landing import relative_name
+from files_location.loading import contract_check_spec, contract_result, failure
+from files_location.warehouse import read_arrow
 
 
-class CustomDagsterDltTranslator(DagsterDltTranslator):
-    """dlt assets depend on import_file (the course's translator)."""
-
-    def get_asset_spec(self, data: DltResourceTranslatorData) -> dg.AssetSpec:
-        return super().get_asset_spec(data).replace_attributes(deps=[dg.AssetKey("import_file")])
-
-
-def csv_pipeline(pipelines_dir: str) -> dlt.Pipeline:
-    return dlt.pipeline(
-        pipeline_name="csv_pipeline",
-        dataset_name="csv_data",
-        destination=dlt.destinations.duckdb(database_path()),
-        pipelines_dir=pipelines_dir,
-    )
-
-
-@dlt_assets(
-    dlt_source=csv_source(),
-    # Definition-time pipeline: only describes the assets; each run builds its own below.
-    dlt_pipeline=csv_pipeline(os.path.join(tempfile.gettempdir(), "files_location_dlt")),
-    dagster_dlt_translator=CustomDagsterDltTranslator(),
-    group_name="dlt",
-    pool=WRITER_POOL,
-)
-def dlt_csv_assets(context: dg.AssetExecutionContext, dlt: DagsterDltResource, import_file: str):
+@contextmanager
+def _pipelines_dir(context: dg.AssetExecutionContext):
     # Pipeline state lives in a fresh folder per run, so concurrent runs never share it.
     with tempfile.TemporaryDirectory(prefix=f"dlt-{context.run.run_id}-") as pipelines_dir:
-        try:
-            yield from dlt.run(
-                context=context,
-                dlt_source=csv_source(import_file),
-                dlt_pipeline=csv_pipeline(pipelines_dir),
-            )
-        except Exception as error:
-            # dlt wraps errors raised while extracting; surface ours as a plain Failure.
-            bad_file = _bad_file_error(error)
-            if bad_file is None:
-                raise
-            raise failure(bad_file) from error
+        yield pipelines_dir
 
 
-def _bad_file_error(error: BaseException | None) -> BadFileError | None:
-    while error is not None:
-        if isinstance(error, BadFileError):
-            return error
-        error = error.__cause__ or error.__context__
-    return None
+@dg.multi_asset(
+    name="dlt_csv_assets",
+    specs=[dlt_spec("csv_source", "load_csv", deps=["import_file"])],
+    check_specs=[contract_check_spec(CSV_KEY)],
+    pool=settings.DUCKDB_POOL,
+)
+def dlt_csv_assets(context: dg.AssetExecutionContext, dlt: DltRunner, import_file: str):
+    from files_location import dlt_sources
+
+    file = relative_name(import_file)
+    try:
+        rows = read_arrow(import_file, file)  # checked against the contract before dlt sees it
+    except ContractViolation as violation:
+        yield contract_result(file, violation=violation, asset_key=CSV_KEY)
+        raise failure(violation) from violation
+    except BadFileError as error:
+        raise failure(error) from error
+    with _pipelines_dir(context) as pipelines_dir:
+        yield from dlt.run(
+            context=context,
+            dlt_source=dlt_sources.csv_source(dlt_sources.with_source_file(rows, file)),
+            dlt_pipeline=dlt_sources.csv_pipeline(pipelines_dir),
+            dagster_dlt_translator=dlt_sources.CustomDagsterDltTranslator(),
+        )
+    yield contract_result(file, rows=rows.num_rows, asset_key=CSV_KEY)
+
+
+@dg.multi_asset(
+    name="dlt_simple_assets",
+    specs=[dlt_spec("simple_source", "load_dict", deps=["simple_source_load_dict"])],
+    pool=settings.DUCKDB_POOL,
+)
+def dlt_simple_assets(context: dg.AssetExecutionContext, dlt: DltRunner):
+    # The course's dlt quick start: simple_source's dicts into simple.load_dict. (No docstring:
+    # it would become the spec's description, which dagster_dlt leaves empty.)
+    from files_location import dlt_sources
+
+    with _pipelines_dir(context) as pipelines_dir:
+        yield from dlt.run(
+            context=context,
+            dlt_source=dlt_sources.simple_source(),
+            dlt_pipeline=dlt_sources.simple_pipeline(pipelines_dir),
+        )

@@ -3,10 +3,11 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from files_location import settings
+from files_location.bad_file_error import BadFileError
 from files_location.landing import resolve_landing_file
-from files_location.loading import failure, load_file
-from files_location.share_prices import BadFileError
-from files_location.warehouse import WRITER_POOL, Tag
+from files_location.loading import contract_check_spec, failure, load_file
+from files_location.warehouse import Tag
 
 # Partition key = the file name in the landing folder.
 landing_files = dg.DynamicPartitionsDefinition(name="landing_files")
@@ -25,13 +26,14 @@ def import_dynamic_partition_file(context: dg.AssetExecutionContext) -> str:
     partitions_def=landing_files,
     kinds={"duckdb"},
     group_name="dynamic_partitions",
-    pool=WRITER_POOL,
+    pool=settings.DUCKDB_POOL,
+    check_specs=[contract_check_spec("duckdb_dynamic_partition_table")],
 )
 def duckdb_dynamic_partition_table(
     context: dg.AssetExecutionContext, duckdb: DuckDBResource, import_dynamic_partition_file: str
-) -> dg.MaterializeResult:
+):
     """raw_dynamic_partition_data; a file loaded again (new version) replaces its rows."""
-    return load_file(
+    yield from load_file(
         duckdb,
         table="raw_dynamic_partition_data",
         source=import_dynamic_partition_file,

@@ -4,10 +4,10 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
-from files_location.defs.resources import S3Storage
-from files_location.loading import load_file
-from files_location.object_storage import connect_s3, s3_url
-from files_location.warehouse import WRITER_POOL, Tag
+from files_location import settings
+from files_location.loading import contract_check_spec, load_file
+from files_location.s3_client import S3Storage, connect_s3, s3_url
+from files_location.warehouse import Tag
 
 
 class ImportFileS3Config(dg.Config):
@@ -23,10 +23,13 @@ def import_file_s3(config: ImportFileS3Config) -> str:
         raise dg.Failure(description=f"s3://{config.bucket}/{config.path}: {error}") from error
 
 
-@dg.asset(kinds={"duckdb"}, group_name="object_storage", pool=WRITER_POOL)
-def duckdb_table_s3(
-    duckdb: DuckDBResource, s3: S3Storage, import_file_s3: str
-) -> dg.MaterializeResult:
+@dg.asset(
+    kinds={"duckdb"},
+    group_name="object_storage",
+    pool=settings.DUCKDB_POOL,
+    check_specs=[contract_check_spec("duckdb_table_s3")],
+)
+def duckdb_table_s3(duckdb: DuckDBResource, s3: S3Storage, import_file_s3: str):
     """raw_s3_data; importing an object again replaces its rows."""
 
     def allow_s3(conn):
@@ -38,7 +41,7 @@ def duckdb_table_s3(
             region=s3.region,
         )
 
-    return load_file(
+    yield from load_file(
         duckdb,
         table="raw_s3_data",
         source=import_file_s3,

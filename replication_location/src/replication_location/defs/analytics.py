@@ -3,11 +3,8 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from replication_location.defs.connections import DUCKDB_POOL
-
-# The keys the Sling assets really have (DagsterSlingTranslator: "target" + stream name).
-ORDERS = dg.AssetKey(["target", "data", "orders"])
-PRODUCTS = dg.AssetKey(["target", "data", "products"])
+from replication_location.asset_keys import ORDERS, PRODUCTS
+from replication_location.settings import DUCKDB_POOL
 
 
 @dg.asset(

@@ -1,17 +1,81 @@
-"""The replicated Postgres tables as assets, one per stream of replication.yaml."""
+"""The replicated Postgres tables as assets, one per stream of replication.yaml.
 
+Streams are copied by Sling (op `postgres_tables`) unless their `meta` says `engine: duckdb`; those
+are copied by DuckDB's postgres extension (op `postgres_tables_duckdb`). Either way an asset has the
+key, group and upstream the Sling translator gives its stream, writes the same table in the same
+pool, and reports the same metadata, so jobs, schedules and automation do not see the switch.
+"""
+
+import time
+from contextlib import closing
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
-from dagster_sling import SlingResource, sling_assets
+from dagster_duckdb import DuckDBResource
+from dagster_sling import DagsterSlingTranslator, SlingResource, sling_assets
+from dagster_sling.asset_decorator import get_streams_from_replication, streams_with_default_dagster_meta
 
-from replication_location.defs.connections import DUCKDB_POOL
+from replication_location import duckdb_engine, replication_config
+from replication_location.defs.resources import SourcePostgresResource
+from replication_location.settings import DUCKDB_POOL
+from replication_location.table_metadata import table_metadata
 
 REPLICATION_CONFIG = Path(__file__).parent / "replication.yaml"
+ENGINE_METADATA = "replication_engine"
 
 
-@sling_assets(replication_config=REPLICATION_CONFIG, name="postgres_tables", pool=DUCKDB_POOL)
-def postgres_tables(context: dg.AssetExecutionContext, sling: SlingResource):
-    # Column types and row counts come from the DuckDB table Sling just wrote, so the UI
-    # shows the replicated schema (including columns added at the source).
-    yield from sling.replicate(context=context).fetch_column_metadata().fetch_row_count()
+def _sling_tables(config: dict) -> dg.AssetsDefinition:
+    @sling_assets(replication_config=config, name="postgres_tables", pool=DUCKDB_POOL)
+    def postgres_tables(context: dg.AssetExecutionContext, sling: SlingResource):
+        # Column types and row counts come from the DuckDB table Sling just wrote, so the UI
+        # shows the replicated schema (including columns added at the source).
+        for event in sling.replicate(context=context).fetch_column_metadata().fetch_row_count():
+            yield event._replace(metadata={**event.metadata, ENGINE_METADATA: replication_config.SLING})
+
+    return postgres_tables
+
+
+def _duckdb_tables(config: dict) -> dg.AssetsDefinition:
+    translator = DagsterSlingTranslator()
+    streams = {stream.name: stream for stream in replication_config.duckdb_streams(config)}
+    specs, stream_by_key = [], {}
+    for definition in streams_with_default_dagster_meta(get_streams_from_replication(config), config):
+        spec = translator.get_asset_spec(definition).replace_attributes(kinds={"duckdb"}, skippable=True)
+        specs.append(spec)
+        stream_by_key[spec.key] = (streams[definition["name"]], definition)
+
+    @dg.multi_asset(name="postgres_tables_duckdb", specs=specs, pool=DUCKDB_POOL, can_subset=True)
+    def postgres_tables_duckdb(
+        context: dg.AssetExecutionContext, duckdb: DuckDBResource, source_postgres: SourcePostgresResource
+    ):
+        loaded_at = datetime.now(UTC)  # one value per run, as Sling writes it
+        # closing(): dagster-duckdb's get_connection does not close the file when the body raises,
+        # and an open handle would keep the next writer of replication.duckdb out.
+        with duckdb.get_connection() as conn, closing(conn):
+            duckdb_engine.attach_source(conn, source_postgres.settings())
+            for key, (stream, definition) in stream_by_key.items():
+                if key not in context.selected_asset_keys:
+                    continue
+                started = time.time()
+                result = duckdb_engine.replicate(conn, stream, loaded_at)
+                context.log.info(f"{stream.name}: {result.written} rows written,"
+                                 f" {result.rows} in {stream.target_schema}.{stream.target_table}")
+                metadata = table_metadata(config["target"], definition, result,
+                                          context.assets_def.asset_deps[key])
+                yield dg.MaterializeResult(asset_key=key, metadata={
+                    "elapsed_time": time.time() - started, **metadata,
+                    ENGINE_METADATA: replication_config.DUCKDB})
+
+    return postgres_tables_duckdb
+
+
+@dg.definitions
+def postgres_replication() -> dg.Definitions:
+    config = replication_config.load(REPLICATION_CONFIG)
+    assets = []
+    if sling_config := replication_config.with_streams(config, replication_config.SLING):
+        assets.append(_sling_tables(sling_config))
+    if duckdb_config := replication_config.with_streams(config, replication_config.DUCKDB):
+        assets.append(_duckdb_tables(duckdb_config))
+    return dg.Definitions(assets=assets)

@@ -1,0 +1,217 @@
+"""What users feel on the deployment (issue #10's figures), each next to a reference measured in
+the same run. Starts its own stack from no volumes and removes it at the end (like the deployment
+tests, it refuses to run over an existing deployment's volumes).
+
+    uv run --frozen python bench/deployment.py      (scripts/bench.sh sets PYTHONPATH=tests)
+
+Writes build/bench/deployment.json.
+"""
+
+import json
+import statistics
+import subprocess
+import time
+from datetime import date, timedelta
+
+import stack  # the deployment tests' driver (tests/stack.py)
+from stack import wait_healthy
+
+IMAGE = "dagster_etl/files_location:latest"
+SAMPLE = '"date","share_price","amount","spend","shift","spread"\n' + "".join(
+    f'"2018/09/{10 + i:02d}","{260 + i}.77","{1000 + i}.0","270.26","278.0","260.55"\n' for i in range(10)
+)
+DAYS = [(date(2025, 4, 1) + timedelta(days=i)).isoformat() for i in range(90)]
+results: dict[str, dict] = {}
+
+
+def report(name: str, ours: float, reference: float, reference_name: str, unit: str = "s") -> None:
+    results[name] = {"ours": round(ours, 2), "reference": round(reference, 2), "reference_is": reference_name}
+    print(f"{name}: {ours:.2f} {unit}; {reference_name} {reference:.2f} {unit}; ratio {ours / reference:.2f}")
+
+
+def docker(*args: str, **kwargs) -> str:
+    return subprocess.run(["docker", *args], check=True, text=True, capture_output=True, **kwargs).stdout
+
+
+def timed(command: list[str]) -> float:
+    start = time.monotonic()
+    subprocess.run(command, check=True, capture_output=True)
+    return time.monotonic() - start
+
+
+def up(env: dict) -> float:
+    start = time.monotonic()
+    stack.compose("up", "-d", env=env)
+    return time.monotonic() - start + wait_healthy(env)
+
+
+def wait_for_no_runs() -> None:
+    """The sensor imports the course samples right after the first start; their run containers
+    are on the stack's network, which `down` can remove only once they are gone."""
+    deadline = time.monotonic() + 300
+    time.sleep(15)
+    while docker("ps", "-q", "--filter", "label=dagster/run_id").strip():
+        assert time.monotonic() < deadline, "runs still going after 300 s"
+        time.sleep(1)
+
+
+def mib(text: str) -> float:
+    value, unit = float(text[:-3]), text[-3:]
+    return value * {"KiB": 1 / 1024, "MiB": 1, "GiB": 1024}[unit]
+
+
+def idle_memory(env: dict) -> float:
+    time.sleep(20)
+    ids = [stack.compose("ps", "-q", s, env=env).stdout.strip() for s in stack.SERVICES]
+    usage = docker("stats", "--no-stream", "--format", "{{.MemUsage}}", *ids)
+    return sum(mib(line.split(" / ")[0]) for line in usage.splitlines())
+
+
+def bare_server_memory() -> float:
+    name = "dagster_etl_bench_bare"
+    docker("run", "-d", "--name", name, "--entrypoint", "sh", IMAGE, "-c",
+           "printf 'import dagster as dg\\ndefs = dg.Definitions()\\n' > /tmp/empty.py"
+           " && exec dagster api grpc -h 0.0.0.0 -p 4000 -f /tmp/empty.py")
+    try:
+        while subprocess.run(["docker", "exec", name, "bash", "-c", "</dev/tcp/127.0.0.1/4000"],
+                             capture_output=True).returncode:
+            time.sleep(0.2)
+        time.sleep(5)
+        return mib(docker("stats", "--no-stream", "--format", "{{.MemUsage}}", name).split(" / ")[0])
+    finally:
+        subprocess.run(["docker", "rm", "-f", name], capture_output=True)
+
+
+RUN_TIMELINE = """
+query Timeline($runId: ID!) {
+  logsForRun(runId: $runId) {
+    ... on EventConnection { events { __typename ... on MessageEvent { timestamp } } }
+  }
+}
+"""
+
+
+def timeline(run_id: str) -> dict[str, float]:
+    """Seconds from the run's enqueueing to each later step of its start, from its event log."""
+    events = stack.graphql(RUN_TIMELINE, {"runId": run_id})["logsForRun"]["events"]
+    first = {}
+    for event in events:
+        first.setdefault(event["__typename"], int(event["timestamp"]) / 1000)
+    start = first["RunEnqueuedEvent"]
+    return {name: round(first[name] - start, 2) for name in
+            ("RunDequeuedEvent", "RunStartingEvent", "RunStartEvent", "RunSuccessEvent") if name in first}
+
+
+def import_job_latency() -> tuple[float, float]:
+    stack.copy_into_volume_text("landing", SAMPLE, "bench.csv")
+    started, finished, timelines = [], [], []
+    for _ in range(5):
+        t0 = time.monotonic()
+        run_id = stack.launch("files_location", "import_job",
+                              {"ops": {"import_file": {"config": {"path": "bench.csv"}}}})
+        while stack.client().get_run_status(run_id).value in {"QUEUED", "NOT_STARTED", "STARTING"}:
+            time.sleep(0.1)
+        started.append(time.monotonic() - t0)
+        while (status := stack.client().get_run_status(run_id).value) not in stack.TERMINAL:
+            time.sleep(0.1)  # not wait_for_run: its 2 s polls would add up to 2 s to the figure
+        assert status == "SUCCESS", status
+        finished.append(time.monotonic() - t0)
+        timelines.append(timeline(run_id))
+    # Where a run's start goes: queued -> dequeued (the daemon's loop), -> starting (the container
+    # launched), -> started (the run worker has imported dagster and the location).
+    median_timeline = {name: statistics.median(t[name] for t in timelines) for name in timelines[0]}
+    results["import_job timeline from enqueued (median s)"] = median_timeline
+    print(f"import_job timeline from enqueued (median s): {median_timeline}")
+    return statistics.median(started), statistics.median(finished)
+
+
+def file_drop_latency() -> float:
+    timings = []
+    for i in range(3):
+        name = f"bench-{i}-{int(time.time())}.csv"
+        t0 = time.monotonic()
+        stack.copy_into_volume_text("landing", SAMPLE, name)
+        while True:
+            try:
+                [(rows,)] = stack.warehouse_query("files_location", "files.duckdb",
+                    f"select count(*) from raw_dynamic_partition_data where source_file = '{name}'")
+            except subprocess.CalledProcessError:  # a load holds the file right now
+                rows = 0
+            if rows:
+                break
+            assert time.monotonic() - t0 < 300, f"no rows for {name}"
+            time.sleep(0.5)
+        timings.append(time.monotonic() - t0)
+    return statistics.median(timings)
+
+
+def backfill_wall_time() -> tuple[float, float, int]:
+    """Seconds until every day's rows are in DuckDB, until the backfill reports done, and runs."""
+    from test_concurrency import BACKFILL, LAUNCH_BACKFILL
+
+    result = stack.graphql(LAUNCH_BACKFILL, {"params": {
+        "partitionNames": DAYS, "assetSelection": [{"path": ["asteroids_partition"]}]}})
+    backfill_id = result["launchPartitionBackfill"]["backfillId"]
+    t0, data_done = time.monotonic(), None
+    while True:
+        data = stack.graphql(BACKFILL, {"id": backfill_id})
+        runs = data["runsOrError"]["results"]
+        if data_done is None and runs and all(r["status"] == "SUCCESS" for r in runs):
+            [(days,)] = stack.warehouse_query("api_location", "api.duckdb",
+                "select count(distinct approach_date) from asteroids_partition")
+            if days == len(DAYS):
+                data_done = time.monotonic() - t0
+        if data["partitionBackfillOrError"]["status"] not in {"REQUESTED"} and data_done:
+            return data_done, time.monotonic() - t0, len(runs)
+        assert time.monotonic() - t0 < 900, data
+        time.sleep(1)
+
+
+def main() -> None:
+    env = {**stack.test_environment(), "DATE_RANGE_SCHEDULE_CRON": ""}  # no schedule runs amid the timings
+    if stack.existing_volumes():
+        raise SystemExit("a deployment's volumes exist; run `make clean` first (the bench starts from none)")
+    stack.run(["scripts/base-image.sh"])
+    stack.compose("build", env=env)
+    container_start = statistics.median(
+        timed(["docker", "run", "--rm", "--entrypoint", "true", IMAGE]) for _ in range(3))
+    try:
+        report("up, no volumes -> all healthy", up(env), container_start, "bare container start")
+        wait_for_no_runs()
+        stack.compose("down", env=env)
+        report("up, existing volumes -> all healthy", up(env), container_start, "bare container start")
+        docker("run", "-d", "--name", stack.FAKE_APIS,
+               "--network", stack.NETWORK, "--network-alias", "fake-apis",
+               "-v", f"{stack.ROOT / 'api_location/tests/fake_apis.py'}:/fake_apis.py:ro",
+               "dagster_etl/api_location:latest",
+               "python", "/fake_apis.py", "--host", "0.0.0.0", "--port", "8080", "--feed-fails-every", "7")
+        report("idle memory, six services", idle_memory(env), bare_server_memory(),
+               "one bare grpc server", "MiB")
+        import_dagster = statistics.median(
+            timed(["docker", "run", "--rm", "--entrypoint", "python", IMAGE, "-c", "import dagster"])
+            for _ in range(3))
+        started, finished = import_job_latency()
+        report("import_job submit -> STARTED", started, import_dagster,
+               "`import dagster` in a fresh container")
+        report("import_job submit -> SUCCESS", finished, import_dagster,
+               "`import dagster` in a fresh container")
+        report("file drop -> rows in DuckDB", file_drop_latency(), import_dagster,
+               "`import dagster` in a fresh container")
+        data_done, backfill_done, runs = backfill_wall_time()
+        report("90-day backfill (feed 500 on every 7th request) -> every day in DuckDB", data_done,
+               import_dagster, "`import dagster` in a fresh container")
+        report("90-day backfill -> backfill reported complete", backfill_done, import_dagster,
+               "`import dagster` in a fresh container")
+        results["90-day backfill runs"] = {"ours": runs}
+        print(f"90-day backfill runs: {runs}")
+    finally:
+        subprocess.run(["docker", "rm", "-f", stack.FAKE_APIS], capture_output=True)
+        # scripts/down.sh: removes run containers still in flight too, then the stack and its volumes.
+        subprocess.run([str(stack.ROOT / "scripts" / "down.sh"), "--volumes"], env=env, check=False)
+    out = stack.ROOT / "build" / "bench" / "deployment.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
