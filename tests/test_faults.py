@@ -38,6 +38,8 @@ def test_postgres_restarted_during_a_run_ends_the_run_clearly_and_launches_work_
                             f"label=dagster/run_id={run_id}"]).stdout.strip(),
                120, "the run's container")
     run(["docker", "restart", container(stack, "postgres")])
+    # Until Postgres accepts connections again, the UI cannot read runs either: look once it does.
+    wait_until(lambda: service_health(stack)["postgres"] == "healthy", 120, "postgres healthy")
 
     # The run either finishes or fails with a reason (and is then retried); it never hangs.
     status = wait_for_run(run_id, timeout=600)
@@ -47,7 +49,6 @@ def test_postgres_restarted_during_a_run_ends_the_run_clearly_and_launches_work_
 
     # Webserver and daemon reconnect on their own: the very next launch from the UI is accepted
     # and runs (no `server closed the connection unexpectedly` for the user).
-    wait_until(lambda: service_health(stack)["postgres"] == "healthy", 120, "postgres healthy")
     after = launch("api_location", "asteroid_job", DAY_CONFIG)
     assert wait_for_run(after) == "SUCCESS", run_details(after)[1][-3000:]
     wait_until(lambda: all(s == "healthy" for s in service_health(stack).values()), 180, "all healthy")
