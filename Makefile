@@ -35,7 +35,7 @@ logs:
 redeploy:
 	scripts/redeploy.sh $(LOCATION)
 
-## Every test: the three locations' own suites, then the deployment tests (build, up, drive, tear down).
+## Every test: static checks, the three locations' own suites, the Kubernetes checks, then the deployment tests (build, up, drive, tear down).
 test:
 	scripts/test.sh
 

@@ -10,6 +10,9 @@ export DAGSTER_POSTGRES_PASSWORD SOURCE_POSTGRES_PASSWORD
 # Never echo a statement with a password into the log, even when it fails.
 local_only=(-o "-c listen_addresses='' -c log_min_error_statement=panic")
 
+# Which passwords the roles have: the init scripts create them with these.
+digest=$(printf '%s\n%s\n' "$DAGSTER_POSTGRES_PASSWORD" "$SOURCE_POSTGRES_PASSWORD" | sha256sum | cut -d' ' -f1)
+
 # A cluster counts as initialised only once every init script has succeeded; a failed init
 # is wiped so that the next start tries again instead of serving half-made databases.
 if [ ! -f "$PGDATA/.init-complete" ]; then
@@ -27,12 +30,12 @@ if [ ! -f "$PGDATA/.init-complete" ]; then
   done
   pg_ctl -w -m fast stop >/dev/null
   trap - ERR
+  printf '%s\n' "$digest" > "$PGDATA/.passwords-digest"
   touch "$PGDATA/.init-complete"
   echo "init: done"
 fi
 
 # Passwords changed in .env since the last start: apply them to the roles before serving.
-digest=$(printf '%s\n%s\n' "$DAGSTER_POSTGRES_PASSWORD" "$SOURCE_POSTGRES_PASSWORD" | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$PGDATA/.passwords-digest" 2>/dev/null)" != "$digest" ]; then
   pg_ctl -w "${local_only[@]}" start >/dev/null
   psql -v ON_ERROR_STOP=1 --quiet -d postgres \

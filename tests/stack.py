@@ -1,6 +1,7 @@
 """Drives the deployment from outside, the way a user or an operator does: the compose tool,
 docker, and the webserver's GraphQL API."""
 
+import functools
 import json
 import os
 import shutil
@@ -15,7 +16,6 @@ ROOT = Path(__file__).resolve().parents[1]
 LOCATIONS = ("files_location", "api_location", "replication_location")
 SERVICES = ("postgres", "webserver", "daemon", *LOCATIONS)
 ONE_SHOTS = ("secrets", "init")
-VOLUMES = ("secrets", "postgres", "warehouse", "landing", "reports", "storage", "logs")
 NETWORK = "dagster_etl"
 FAKE_APIS = "dagster_etl_fake_apis"
 PORT = int(os.environ.get("DAGSTER_ETL_TEST_PORT", "3000"))
@@ -30,16 +30,16 @@ USER_FILE_TEXT = ('"date","share_price","amount","spend","shift","spread"\n'
                   '"2018/01/24","1.0","2.0","3.0","4.0","5.0"\n')
 
 
+@functools.cache
 def compose_command() -> list[str]:
-    """The bare command a user types: the `docker compose` plugin, else standalone docker-compose."""
+    """The bare command a user types: the `docker compose` plugin, else standalone docker-compose.
+    Looked up when first needed, so that the static checks importing this module need no Docker."""
     if subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0:
         return ["docker", "compose"]
     if shutil.which("docker-compose"):
         return ["docker-compose"]
     raise RuntimeError("neither `docker compose` nor `docker-compose` is installed")
 
-
-COMPOSE = compose_command()
 
 
 def test_environment() -> dict[str, str]:
@@ -67,7 +67,7 @@ def run(cmd: list[str], env: dict | None = None, check: bool = True, **kwargs) -
 
 
 def compose(*args: str, env: dict | None = None, check: bool = True) -> subprocess.CompletedProcess:
-    result = run([*COMPOSE, *args], env=env, check=False)
+    result = run([*compose_command(), *args], env=env, check=False)
     if check and result.returncode != 0:
         raise AssertionError(f"compose {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
     return result

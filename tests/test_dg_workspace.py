@@ -17,9 +17,8 @@ from pathlib import Path
 
 import pytest
 import requests
+from stack import LOCATIONS, ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
-LOCATIONS = ("files_location", "api_location", "replication_location")
 # One asset each location serves (replication's needs Postgres only when it runs).
 EXPECTED_ASSET = {
     "files_location": "duckdb_table",

@@ -1,6 +1,7 @@
-"""Healthcheck of the daemon: every one of its loops reported a heartbeat to the instance in the last
-60 s. The same rule as `dagster-daemon liveness-check`, without importing dagster (0.1 s of CPU per
-check instead of 1.5 s, so it can run every few seconds and the stack is healthy sooner)."""
+"""Healthcheck of the daemon: each loop this deployment relies on (LOOPS) reported a heartbeat to
+the instance in the last 60 s. The rule of `dagster-daemon liveness-check`, for these loops only
+(the daemon runs more, e.g. the asset and freshness daemons), and without importing dagster: 0.1 s
+of CPU per check instead of 1.5 s, so it can run every few seconds and the stack is healthy sooner."""
 
 import os
 import sys

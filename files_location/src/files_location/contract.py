@@ -9,7 +9,7 @@ bounded sample of offending rows and their count.
 
 import csv
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
@@ -54,19 +54,19 @@ class Report:
     """A file that keeps the contract: how many data rows it has."""
 
     rows: int
-    details: dict[str, Any] = field(default_factory=dict)
 
 
 def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _literal(value: str) -> str:
+def sql_literal(value: str) -> str:
+    """A SQL string literal (DuckDB's table functions take no parameters in every position)."""
     return "'" + value.replace("'", "''") + "'"
 
 
 def parse_date_sql(column: str) -> str:
-    formats = ", ".join(_literal(f) for f in DATE_FORMATS)
+    formats = ", ".join(sql_literal(f) for f in DATE_FORMATS)
     return f"try_strptime({column}, [{formats}])::DATE"
 
 
@@ -130,9 +130,8 @@ def read_header(conn: duckdb.DuckDBPyConnection, source: str, file: str) -> list
     try:
         row = conn.execute(
             "SELECT line FROM read_csv(?, header=false, auto_detect=false, delim=chr(1),"
-            " quote='', escape='', columns={'line': 'VARCHAR'}, strict_mode=false,"
-            f" store_rejects=true, rejects_table={_literal(rejects)},"
-            f" rejects_scan={_literal(rejects + '_scan')}) LIMIT 1",
+            " quote='', escape='', columns={'line': 'VARCHAR'}, strict_mode=false"
+            f"{_rejects_options(rejects)}) LIMIT 1",
             [source],
         ).fetchone()
         header_rejected = (
@@ -142,14 +141,29 @@ def read_header(conn: duckdb.DuckDBPyConnection, source: str, file: str) -> list
     except duckdb.Error as error:
         raise BadFileError(file, f"cannot be read: {describe(error)}") from error
     finally:
-        for table in (rejects, rejects + "_scan"):
-            conn.execute(f"DROP TABLE IF EXISTS {_q(table)}")
+        _drop_rejects(conn, rejects)
     if header_rejected:
         raise ContractViolation(file, "encoding", "the header line is not UTF-8")
     return parse_header(file, row[0] if row else None)
 
 
 # --- scans -----------------------------------------------------------------------------------
+
+
+def _rejects_options(rejects: str) -> str:
+    """read_csv options that set the lines it cannot take aside in temp tables named after `rejects`."""
+    return (f", store_rejects=true, rejects_table={sql_literal(rejects)},"
+            f" rejects_scan={sql_literal(rejects + '_scan')}")
+
+
+def _drop_rejects(conn: duckdb.DuckDBPyConnection, rejects: str) -> None:
+    for table in (rejects, rejects + "_scan"):
+        conn.execute(f"DROP TABLE IF EXISTS {_q(table)}")
+
+
+def _dict_rows(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def csv_scan(source: str, header: list[str], *, text: bool = False, rejects: str = "") -> str:
@@ -161,16 +175,11 @@ def csv_scan(source: str, header: list[str], *, text: bool = False, rejects: str
     """
     types = {name: "VARCHAR" if text or name == "date" else COLUMNS[name] for name in header}
     columns = ", ".join(
-        f"{_literal(name)}: {_literal(sql_type)}" for name, sql_type in types.items()
+        f"{sql_literal(name)}: {sql_literal(sql_type)}" for name, sql_type in types.items()
     )
-    errors = (
-        f", store_rejects=true, rejects_table={_literal(rejects)},"
-        f" rejects_scan={_literal(rejects + '_scan')}"
-        if rejects
-        else ", strict_mode=true, ignore_errors=false"
-    )
+    errors = _rejects_options(rejects) if rejects else ", strict_mode=true, ignore_errors=false"
     return (
-        f"read_csv({_literal(source)}, header=true, auto_detect=false, delim=',', quote='\"',"
+        f"read_csv({sql_literal(source)}, header=true, auto_detect=false, delim=',', quote='\"',"
         f" escape='\"', columns={{{columns}}}{errors})"
     )
 
@@ -185,19 +194,23 @@ def typed_columns_sql() -> list[str]:
 
 # --- row rules -------------------------------------------------------------------------------
 
-# Over the text scan: one predicate per row rule, true for an offending row.
+# Over the text scan, per row rule: a predicate true for an offending row, and the problem told.
 _TEXT_RULES = {
-    "dates": f'"date" IS NULL OR {parse_date_sql(_q("date"))} IS NULL',
-    "types": " OR ".join(
-        f"({_q(n)} IS NOT NULL AND NOT coalesce(isfinite(TRY_CAST({_q(n)} AS DOUBLE)), false))"
-        for n in NUMERIC
+    "dates": (
+        f'"date" IS NULL OR {parse_date_sql(_q("date"))} IS NULL',
+        "{bad} of {rows} rows have a missing or invalid date",
     ),
-    "share_price": '"share_price" IS NULL OR TRY_CAST("share_price" AS DOUBLE) <= 0',
-}
-_TEXT_PROBLEMS = {
-    "dates": "{bad} of {rows} rows have a missing or invalid date",
-    "types": "{bad} of {rows} rows have a value that is not a finite number",
-    "share_price": "{bad} of {rows} rows have no share_price or one that is not greater than 0",
+    "types": (
+        " OR ".join(
+            f"({_q(n)} IS NOT NULL AND NOT coalesce(isfinite(TRY_CAST({_q(n)} AS DOUBLE)), false))"
+            for n in NUMERIC
+        ),
+        "{bad} of {rows} rows have a value that is not a finite number",
+    ),
+    "share_price": (
+        '"share_price" IS NULL OR TRY_CAST("share_price" AS DOUBLE) <= 0',
+        "{bad} of {rows} rows have no share_price or one that is not greater than 0",
+    ),
 }
 # Over loaded (typed) rows: any row that would break a row rule.
 LOADED_VIOLATION_SQL = " OR ".join(
@@ -236,22 +249,21 @@ def check(
             raise ContractViolation(file, "rows", "the file has a header but no data rows")
         counts = conn.execute(
             "SELECT "
-            + ", ".join(f"count(*) FILTER (WHERE {sql})" for sql in _TEXT_RULES.values())
+            + ", ".join(f"count(*) FILTER (WHERE {sql})" for sql, _ in _TEXT_RULES.values())
             + " FROM contract_rows"
         ).fetchone()
-        for (rule, predicate), bad in zip(_TEXT_RULES.items(), counts, strict=True):
+        for (rule, (predicate, problem)), bad in zip(_TEXT_RULES.items(), counts, strict=True):
             if bad:
                 sample = conn.execute(
                     f"SELECT * FROM contract_rows WHERE {predicate}"
                     f" ORDER BY data_row LIMIT {SAMPLE_SIZE}"
                 )
-                names = [column[0] for column in sample.description]
-                offending = [dict(zip(names, row, strict=True)) for row in sample.fetchall()]
+                offending = _dict_rows(sample)
                 first = offending[0]["data_row"]
                 raise ContractViolation(
                     file,
                     rule,
-                    _TEXT_PROBLEMS[rule].format(bad=bad, rows=rows) + f" (first: data row {first})",
+                    problem.format(bad=bad, rows=rows) + f" (first: data row {first})",
                     offending,
                     bad,
                 )
@@ -262,8 +274,7 @@ def check(
         raise ContractViolation(file, "row_fields", describe(error)) from error
     finally:
         conn.execute("DROP TABLE IF EXISTS contract_rows")
-        for table in (rejects, rejects + "_scan"):
-            conn.execute(f"DROP TABLE IF EXISTS {_q(table)}")
+        _drop_rejects(conn, rejects)
         conn.execute(f"SET preserve_insertion_order = {str(preserve).lower()}")
 
 
@@ -293,8 +304,7 @@ def _structure_rules(conn: duckdb.DuckDBPyConnection, file: str, rejects: str) -
             f" any_value(error_message ORDER BY column_idx) AS error"
             f" FROM {_q(rejects)} WHERE {where} GROUP BY line ORDER BY line LIMIT {SAMPLE_SIZE}"
         )
-        names = [column[0] for column in sample.description]
-        offending = [dict(zip(names, row, strict=True)) for row in sample.fetchall()]
+        offending = _dict_rows(sample)
         first = offending[0]
         what = "are not UTF-8" if rule == "encoding" else "do not have one field per column"
         raise ContractViolation(

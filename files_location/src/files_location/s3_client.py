@@ -6,6 +6,7 @@ from urllib.parse import urlparse
 import dagster as dg
 import duckdb
 
+from files_location.contract import sql_literal
 from files_location.extensions import load_extension
 
 
@@ -16,10 +17,6 @@ class S3Storage(dg.ConfigurableResource):
     access_key_id: str = ""
     secret_access_key: str = ""
     region: str = "us-east-1"
-
-
-def _literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def s3_url(bucket: str, key: str) -> str:
@@ -46,9 +43,9 @@ def connect_s3(
     (MinIO, moto, Ceph ...), with TLS only when the endpoint is https.
     """
     load_extension(conn, "httpfs")
-    options = ["TYPE s3", f"REGION {_literal(region or 'us-east-1')}"]
+    options = ["TYPE s3", f"REGION {sql_literal(region or 'us-east-1')}"]
     if access_key_id:
-        options += [f"KEY_ID {_literal(access_key_id)}", f"SECRET {_literal(secret_access_key)}"]
+        options += [f"KEY_ID {sql_literal(access_key_id)}", f"SECRET {sql_literal(secret_access_key)}"]
     if endpoint_url:
         endpoint = urlparse(endpoint_url)
         if endpoint.scheme not in ("http", "https") or not endpoint.netloc:
@@ -56,7 +53,7 @@ def connect_s3(
                 f"S3 endpoint must look like http(s)://host:port, got {endpoint_url!r}"
             )
         options += [
-            f"ENDPOINT {_literal(endpoint.netloc)}",
+            f"ENDPOINT {sql_literal(endpoint.netloc)}",
             "URL_STYLE 'path'",
             f"USE_SSL {str(endpoint.scheme == 'https').lower()}",
         ]

@@ -7,6 +7,7 @@ from typing import Any
 
 import dagster as dg
 from dagster._core.definitions.metadata.metadata_set import TableMetadataSet
+from dagster_sling.sling_event_iterator import SLING_COLUMN_PREFIX  # Sling's own columns: no upstream
 
 from replication_location.duckdb_engine import StreamResult
 
@@ -29,7 +30,6 @@ SLING_GENERAL_TYPES = {
     "UUID": "uuid",
     "JSON": "json",
 }
-SLING_COLUMN_PREFIX = "_sling_"  # Sling's own columns have no upstream column
 
 
 def general_type(duckdb_type: str) -> str:

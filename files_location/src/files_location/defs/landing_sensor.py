@@ -17,7 +17,7 @@ SENSOR_NAME = "landing_folder_sensor"
 def _failed_imports(instance: dg.DagsterInstance, after: float) -> tuple[list[str], float]:
     """Lines for the runs this sensor started that failed since `after` (a timestamp), and the
     newest update time seen, so that each failure is told once."""
-    runs = instance.get_runs(
+    records = instance.get_run_records(
         filters=dg.RunsFilter(
             job_name=import_dynamic_partition_job.name,
             statuses=[dg.DagsterRunStatus.FAILURE],
@@ -26,10 +26,9 @@ def _failed_imports(instance: dg.DagsterInstance, after: float) -> tuple[list[st
         )
     )
     lines, newest = [], after
-    for run in runs:
-        record = instance.get_run_record_by_id(run.run_id)
-        if record is not None:
-            newest = max(newest, record.update_timestamp.timestamp())
+    for record in records:
+        run = record.dagster_run
+        newest = max(newest, record.update_timestamp.timestamp())
         file = run.tags.get("dagster/partition", "?")
         reasons = [
             (data.user_failure_data.metadata.get("problem").value)
@@ -55,19 +54,19 @@ def landing_folder_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResul
     max_runs = settings.number(settings.LANDING_SENSOR_MAX_RUNS_PER_TICK)
     settle_seconds = settings.number(settings.LANDING_SETTLE_SECONDS)
     cursor = Cursor.parse(context.cursor)
-    now = time.time()
+    now_ns = time.time_ns()
     tick = plan_tick(
         scan(settings.landing_dir()),
         cursor,
         max_runs,
-        now_ns=time.time_ns(),
+        now_ns=now_ns,
         settle_ns=settle_seconds * 1_000_000_000,
     )
     for name, reason in tick.not_imported:
         context.log.warning(str(refused(name, reason)))
     # Files the runs refused (the contract): told here too, once per failed run.
     failures, tick.cursor.failures_after = _failed_imports(
-        context.instance, cursor.failures_after if cursor.failures_after is not None else now
+        context.instance, cursor.failures_after if cursor.failures_after is not None else now_ns / 1e9
     )
     for line in failures:
         context.log.warning(line)
