@@ -13,16 +13,7 @@ if timeout 60 docker pull -q "$IMAGE" >/dev/null 2>&1; then
   exit 0
 fi
 echo "base-image: $IMAGE cannot be pulled; building it with debootstrap from $MIRROR" >&2
-if ! command -v debootstrap >/dev/null; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "base-image: installing debootstrap (apt-get install debootstrap)" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap >/dev/null \
-      || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap >/dev/null; }
-  else
-    echo "base-image: debootstrap is missing; run: sudo apt-get install debootstrap && sudo make base-image" >&2
-    exit 1
-  fi
-fi
+command -v debootstrap >/dev/null || scripts/apt-install.sh base-image debootstrap
 [ "$(id -u)" = 0 ] || { echo "base-image: debootstrap needs root; run: sudo make base-image" >&2; exit 1; }
 
 rootfs=$(mktemp -d)

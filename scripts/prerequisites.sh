@@ -10,16 +10,7 @@ missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)                      # the browser tests
 [ -x /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql-15)  # replication tests' throwaway server
 command -v make >/dev/null || missing+=(make)
-if [ ${#missing[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "prerequisites: apt-get install ${missing[*]}" >&2
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  else
-    echo "prerequisites: missing ${missing[*]}; run: sudo apt-get install ${missing[*]}" >&2
-    exit 1
-  fi
-fi
+[ ${#missing[@]} -eq 0 ] || scripts/apt-install.sh prerequisites "${missing[@]}"
 
 if ! command -v uv >/dev/null; then
   echo "prerequisites: installing uv from PyPI (pip --user)" >&2
