@@ -36,6 +36,9 @@ COPY pyproject.toml uv.lock /opt/dagster/app/
 RUN cd /opt/dagster/app && uv sync --frozen --no-dev --no-install-project --no-cache
 
 COPY dagster.yaml workspace.yaml $DAGSTER_HOME/
+# The instance classes dagster.yaml names: pooled Postgres storage, a prompter run queue.
+COPY deploy/docker/dagster_etl_instance.py deploy/docker/sitecustomize.py /opt/dagster/lib/
+ENV PYTHONPATH=/opt/dagster/lib
 # The one-shot services (secrets, init) and the course's sample files that init puts into the
 # landing folder on first start.
 COPY deploy/docker/secrets.sh deploy/docker/init.sh deploy/docker/daemon-health.py deploy/docker/webserver.py /usr/local/bin/

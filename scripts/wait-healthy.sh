@@ -6,14 +6,23 @@ cd "$(dirname "$0")/.."
 timeout=${WAIT_TIMEOUT:-300}
 services=("$@")
 [ ${#services[@]} -gt 0 ] || mapfile -t services < <(scripts/compose.sh config --services)
+format='{{index .Config.Labels "com.docker.compose.service"}} {{index .Config.Labels "com.docker.compose.oneoff"}} '
+format+='{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}({{.State.ExitCode}}){{end}}'
 deadline=$((SECONDS + timeout))
+ids=()
 while :; do
+  # One docker call per look; compose (most of a second to start) only when a container is new.
+  declare -A status=()
+  if [ ${#ids[@]} -gt 0 ]; then
+    while read -r service oneoff state; do
+      [ "$oneoff" = False ] && status[$service]=$state
+    done < <(docker inspect -f "$format" "${ids[@]}" 2>/dev/null || true)
+  fi
   pending=()
   for service in "${services[@]}"; do
-    id=$(scripts/compose.sh ps -q "$service" 2>/dev/null || true)
+    state=${status[$service]:-missing}
     # Services report healthy; the one-shots (secrets, init) are done once they exited with 0.
-    status=$( [ -n "$id" ] && docker inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}({{.State.ExitCode}}){{end}}' "$id" 2>/dev/null || echo missing)
-    [ "$status" = healthy ] || [ "$status" = "exited(0)" ] || pending+=("$service:$status")
+    [ "$state" = healthy ] || [ "$state" = "exited(0)" ] || pending+=("$service:$state")
   done
   [ ${#pending[@]} -eq 0 ] && exit 0
   if [ $SECONDS -ge $deadline ]; then
@@ -21,5 +30,7 @@ while :; do
     for entry in "${pending[@]}"; do scripts/compose.sh logs --tail=30 "${entry%%:*}" >&2 || true; done
     exit 1
   fi
-  sleep 1
+  [[ " ${pending[*]} " == *:missing* ]] && mapfile -t ids < <(scripts/compose.sh ps -a -q 2>/dev/null || true)
+  unset status
+  sleep 0.5
 done

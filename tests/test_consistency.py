@@ -1,6 +1,7 @@
 """Values that must be written in several files, kept equal (no Docker needed; runs first in
 `make test`): the location list, the variables forwarded to runs, the variables compose reads and
-.env.example documents, the first Dockerfile layer, the pool names."""
+.env.example documents, the first Dockerfile layer, the instance classes every image carries, the
+pool names."""
 
 import ast
 import re
@@ -51,6 +52,17 @@ def test_runs_mount_the_volumes_the_code_servers_have():
                for m in INSTANCE["run_launcher"]["config"]["container_kwargs"]["volumes"]}
     for location in LOCATIONS:
         assert set(COMPOSE["services"][location]["volumes"]) == mounted
+
+
+def test_every_image_has_the_instance_classes_dagster_yaml_names():
+    # Every process that loads the instance imports them: webserver, daemon, code servers, runs.
+    ours = {INSTANCE["storage"]["custom"]["module"], INSTANCE["run_coordinator"]["module"]}
+    assert ours == {"dagster_etl_instance"}
+    copy = "COPY deploy/docker/dagster_etl_instance.py deploy/docker/sitecustomize.py /opt/dagster/lib/"
+    for dockerfile in DOCKERFILES:
+        text = dockerfile.read_text()
+        assert copy in text, dockerfile
+        assert "ENV PYTHONPATH=/opt/dagster/lib" in text, dockerfile
 
 
 def test_env_example_documents_exactly_the_variables_compose_reads():
