@@ -36,7 +36,8 @@ COPY pyproject.toml uv.lock /opt/dagster/app/
 RUN cd /opt/dagster/app && uv sync --frozen --no-dev --no-install-project --no-cache
 
 COPY dagster.yaml workspace.yaml $DAGSTER_HOME/
-# The instance classes dagster.yaml names: pooled Postgres storage, a prompter run queue.
+# The instance classes dagster.yaml names (pooled Postgres storage, a prompter run queue) and the
+# garbage collector threshold every Python process here starts with (sitecustomize).
 COPY deploy/docker/dagster_etl_instance.py deploy/docker/sitecustomize.py /opt/dagster/lib/
 ENV PYTHONPATH=/opt/dagster/lib
 # The one-shot services (secrets, init) and the course's sample files that init puts into the
