@@ -62,7 +62,7 @@ def mib(text: str) -> float:
 
 def idle_memory(env: dict) -> float:
     time.sleep(20)
-    ids = [stack.compose("ps", "-q", s, env=env).stdout.strip() for s in stack.SERVICES]
+    ids = [stack.service_container(env, s) for s in stack.SERVICES]
     usage = docker("stats", "--no-stream", "--format", "{{.MemUsage}}", *ids)
     return sum(mib(line.split(" / ")[0]) for line in usage.splitlines())
 

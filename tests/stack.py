@@ -82,6 +82,11 @@ def project_container_ids(env: dict) -> list[str]:
     return compose("ps", "-a", "-q", env=env).stdout.split()
 
 
+def service_container(env: dict, service: str) -> str:
+    """The id of the service's container, running or exited (the one-shots)."""
+    return compose("ps", "-a", "-q", service, env=env).stdout.strip()
+
+
 def health_of(ids: list[str]) -> dict[str, str]:
     """Each service's health (its state where it has no healthcheck), in one docker call."""
     health = dict.fromkeys(SERVICES, "missing")
@@ -219,7 +224,7 @@ def warehouse_query(location: str, database: str, sql: str) -> list[tuple]:
 def postgres_statistic(env: dict, sql: str) -> str:
     """One value from Postgres' statistics views, read by the superuser inside its container (from
     the `postgres` database, so that this session is not counted in Dagster's)."""
-    postgres = compose("ps", "-q", "postgres", env=env).stdout.strip()
+    postgres = service_container(env, "postgres")
     psql = ["psql", "-U", "postgres", "-d", "postgres", "-tAc", sql]
     return run(["docker", "exec", postgres, *psql]).stdout.strip()
 

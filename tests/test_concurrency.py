@@ -7,7 +7,6 @@ import time
 from datetime import date, timedelta
 
 from stack import (
-    compose,
     connections_held,
     connections_opened,
     copy_into_volume_text,
@@ -15,6 +14,7 @@ from stack import (
     launch,
     run,
     run_details,
+    service_container,
     service_health,
     wait_for_run,
     warehouse_query,
@@ -77,7 +77,7 @@ def test_a_backfill_files_and_other_writers_at_once_with_the_daemon_killed_midwa
     while not backfill_state(backfill_id)[1]:
         assert time.monotonic() < deadline, "the backfill launched no run"
         time.sleep(1)
-    daemon = compose("ps", "-q", "daemon", env=stack).stdout.strip()
+    daemon = service_container(stack, "daemon")
     run(["docker", "exec", daemon, "bash", "-c", "kill -9 -1"], check=False)
 
     deadline = time.monotonic() + 900

@@ -13,13 +13,13 @@ from stack import (
     ROOT,
     URL,
     client,
-    compose,
     copy_into_volume,
     graphql,
     launch,
     location_statuses,
     run,
     run_details,
+    service_container,
     wait_for_run,
     warehouse_query,
 )
@@ -178,7 +178,7 @@ def checkout_copy(target: pathlib.Path) -> pathlib.Path:
 
 
 def project_name(stack: dict) -> str:
-    cid = compose("ps", "-q", "webserver", env=stack).stdout.strip()
+    cid = service_container(stack, "webserver")
     return run(["docker", "inspect", "-f", '{{index .Config.Labels "com.docker.compose.project"}}',
                 cid]).stdout.strip()
 

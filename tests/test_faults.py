@@ -12,16 +12,13 @@ from stack import (
     location_statuses,
     run,
     run_details,
+    service_container,
     service_health,
     wait_for_run,
     warehouse_query,
 )
 
 DAY_CONFIG = {"ops": {"asteroids": {"config": {"date": "2025-04-03"}}}}
-
-
-def container(stack: dict, service: str) -> str:
-    return compose("ps", "-q", service, env=stack).stdout.strip()
 
 
 def wait_until(predicate, timeout: float, what: str):
@@ -37,7 +34,7 @@ def test_postgres_restarted_during_a_run_ends_the_run_clearly_and_launches_work_
     wait_until(lambda: run(["docker", "ps", "-q", "--filter",
                             f"label=dagster/run_id={run_id}"]).stdout.strip(),
                120, "the run's container")
-    run(["docker", "restart", container(stack, "postgres")])
+    run(["docker", "restart", service_container(stack, "postgres")])
     # Until Postgres accepts connections again, the UI cannot read runs either: look once it does.
     wait_until(lambda: service_health(stack)["postgres"] == "healthy", 120, "postgres healthy")
 
@@ -55,7 +52,7 @@ def test_postgres_restarted_during_a_run_ends_the_run_clearly_and_launches_work_
 
 
 def test_a_killed_code_server_comes_back_loaded_and_its_sensor_keeps_ticking(stack, tmp_path):
-    before = container(stack, "files_location")
+    before = service_container(stack, "files_location")
     started = run(["docker", "inspect", "-f", "{{.State.StartedAt}}", before]).stdout
     # Every process but the container's init: the server dies as it would from an OOM kill.
     run(["docker", "exec", before, "bash", "-c", "kill -9 -1"], check=False)

@@ -14,7 +14,9 @@ from stack import (
     USER_FILE_TEXT,
     compose,
     location_statuses,
+    project_container_ids,
     run,
+    service_container,
     service_health,
 )
 
@@ -37,7 +39,7 @@ def secret_values() -> dict[str, str]:
 def test_every_service_is_healthy_and_the_one_shots_succeeded(stack):
     assert service_health(stack) == dict.fromkeys(("postgres", "webserver", "daemon", *LOCATIONS), "healthy")
     for one_shot in ONE_SHOTS:
-        cid = compose("ps", "-a", "-q", one_shot, env=stack).stdout.strip()
+        cid = service_container(stack, one_shot)
         state = json.loads(run(["docker", "inspect", "-f", "{{json .State}}", cid]).stdout)
         assert (state["Status"], state["ExitCode"]) == ("exited", 0), one_shot
     print(f"bare compose up -> all healthy: {stack['_SECONDS_TO_HEALTHY']} s")
@@ -61,9 +63,9 @@ def test_passwords_were_generated_and_never_show_in_config_or_logs(stack):
     logs = compose("logs", "--no-color", env=stack).stdout
     # The one-shot `secrets` service is handed what .env sets (here the NASA key) to store it; every
     # other container gets secrets from the volume only, and generated ones appear nowhere.
-    cids = [compose("ps", "-a", "-q", service, env=stack).stdout.strip() for service in (*SERVICES, "init")]
+    cids = [service_container(stack, service) for service in (*SERVICES, "init")]
     inspected = run(["docker", "inspect", *cids]).stdout
-    everything = run(["docker", "inspect", *compose("ps", "-a", "-q", env=stack).stdout.split()]).stdout
+    everything = run(["docker", "inspect", *project_container_ids(stack)]).stdout
     assert values["NASA_API_KEY"] == NASA_TEST_KEY
     for name, value in values.items():
         assert value not in logs, name
