@@ -65,6 +65,22 @@ def test_every_image_has_the_instance_classes_dagster_yaml_names():
         assert "ENV PYTHONPATH=/opt/dagster/lib" in text, dockerfile
 
 
+def test_the_instance_classes_are_dagsters_own_with_the_queue_read_every_half_second(monkeypatch):
+    from dagster._core.run_coordinator import QueuedRunCoordinator
+    from dagster._serdes.config_class import ConfigurableClassData
+    from dagster_postgres import DagsterPostgresStorage
+
+    monkeypatch.syspath_prepend(str(ROOT / "deploy" / "docker"))
+    import dagster_etl_instance
+
+    storage = INSTANCE["storage"]["custom"]
+    assert issubclass(getattr(dagster_etl_instance, storage["class"]), DagsterPostgresStorage)
+    queue = INSTANCE["run_coordinator"]
+    coordinator = ConfigurableClassData(queue["module"], queue["class"], yaml.safe_dump(queue["config"]))
+    coordinator = coordinator.rehydrate(as_type=QueuedRunCoordinator)
+    assert coordinator.dequeue_interval_seconds == 0.5
+
+
 def test_env_example_documents_exactly_the_variables_compose_reads():
     read = set(re.findall(r"\$\{(\w+)", (ROOT / "docker-compose.yaml").read_text()))
     documented = set(re.findall(r"^(\w+)=", (ROOT / ".env.example").read_text(), re.M))

@@ -45,6 +45,14 @@ def test_every_service_is_healthy_and_the_one_shots_succeeded(stack):
     print(f"bare compose up -> all healthy: {stack['_SECONDS_TO_HEALTHY']} s")
 
 
+def test_every_python_process_in_the_images_starts_with_the_raised_gc_threshold(stack):
+    # deploy/docker/sitecustomize.py, on PYTHONPATH in all four Dagster images.
+    for service in ("webserver", "daemon", *LOCATIONS):
+        threshold = run(["docker", "exec", service_container(stack, service),
+                         "python", "-c", "import gc; print(gc.get_threshold()[0])"]).stdout
+        assert threshold.strip() == "50000", service
+
+
 def test_the_workspace_has_the_three_locations_loaded(stack):
     assert location_statuses() == dict.fromkeys(LOCATIONS, "LOADED")
 
