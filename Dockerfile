@@ -1,5 +1,7 @@
 # Webserver and daemon image: the Dagster UI/GraphQL API and the daemon (schedules, sensors,
-# run queue, run monitoring). User code never runs here; it lives in the code-location images.
+# run queue, run monitoring), and the one-shot services. User code never runs here; it lives in
+# the code-location images. The lake package is here for the init service (the lake's catalog,
+# the move from DuckDB files) and `make sql` (the DuckDB CLI on the lake).
 FROM debian:bookworm-slim
 
 # This first layer is the same, letter for letter, in every Dagster image of the stack, so Docker
@@ -21,7 +23,7 @@ ENTRYPOINT ["/usr/local/bin/dagster-entrypoint"]
 
 ENV UV_PROJECT_ENVIRONMENT=/opt/venv UV_PYTHON=/usr/bin/python3 UV_PYTHON_DOWNLOADS=never \
     UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt \
-    PATH=/opt/venv/bin:$PATH
+    PATH=/opt/venv/bin:$PATH PGPASSFILE=/opt/dagster/secrets/lake.pgpass
 
 # Packages several images install alike, a layer per set, so that Docker stores each set once
 # however many images have it (deploy/docker/layers/, written from the locks by
@@ -29,11 +31,19 @@ ENV UV_PROJECT_ENVIRONMENT=/opt/venv UV_PYTHON=/usr/bin/python3 UV_PYTHON_DOWNLO
 COPY deploy/docker/layers/dagster.txt /opt/dagster/layers/
 RUN uv venv --quiet /opt/venv \
  && uv pip install --python /opt/venv/bin/python --no-deps --no-cache -r /opt/dagster/layers/dagster.txt
+COPY deploy/docker/layers/duckdb.txt /opt/dagster/layers/
+RUN uv pip install --python /opt/venv/bin/python --no-deps --no-cache -r /opt/dagster/layers/duckdb.txt
 
 ENV DAGSTER_HOME=/opt/dagster/dagster_home
 
+# The lake package is a path dependency (lake/): its metadata before the lock's other packages,
+# its code after them, so that a change to it reinstalls nothing else.
 COPY pyproject.toml uv.lock /opt/dagster/app/
-RUN cd /opt/dagster/app && uv sync --frozen --no-dev --no-install-project --no-cache
+COPY lake/pyproject.toml /opt/dagster/app/lake/
+RUN cd /opt/dagster/app && uv sync --frozen --no-dev --no-install-project --no-install-package dagster-etl-lake --no-cache
+COPY lake/src /opt/dagster/app/lake/src
+RUN cd /opt/dagster/app && uv sync --frozen --no-dev --no-install-project --no-cache \
+ && python -m dagster_etl_lake.extensions
 
 COPY dagster.yaml workspace.yaml $DAGSTER_HOME/
 # The instance classes dagster.yaml names (pooled Postgres storage, a prompter run queue) and the

@@ -2,7 +2,7 @@
 COMPOSE := scripts/compose.sh
 LOCATION ?=
 
-.PHONY: up down clean base-image build ps logs redeploy test test-unit test-deployment bench
+.PHONY: up down clean base-image build ps logs sql redeploy test test-unit test-deployment bench
 
 ## Start the whole deployment (builds images the first time) and wait until every service is healthy.
 up: base-image
@@ -30,6 +30,10 @@ ps:
 
 logs:
 	$(COMPOSE) logs --tail=100 -f
+
+## A DuckDB shell on the warehouse, read-only, while the pipelines run: make sql (or make sql SQL="FROM files.raw_data")
+sql:
+	$(COMPOSE) run --rm --no-deps init python -m dagster_etl_lake.shell $(if $(SQL),-c "$(SQL)")
 
 ## Rebuild and redeploy one code location: make redeploy LOCATION=api_location
 redeploy:

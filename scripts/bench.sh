@@ -3,6 +3,7 @@
 # The deployment benchmark starts and removes its own stack (run it with no deployment up).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+uv run --frozen --project lake python bench/warehouse.py
 uv run --frozen --project files_location python bench/files_copy.py
 uv run --frozen --project replication_location python bench/replication_sling.py
 PYTHONPATH=tests uv run --frozen python bench/deployment.py

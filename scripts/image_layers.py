@@ -7,8 +7,9 @@ the lock files pin them, so that each Dockerfile installs them in a layer of its
 
 Layers stack in this order, each holding what the ones below do not:
   dagster  dagster, dagster-postgres, dagster-docker      every Dagster image
-  duckdb   dagster-duckdb, duckdb                         the three code locations
-  dlt      dagster-dlt, dlt[duckdb]                       files_location and api_location
+  duckdb   what the lake package needs: dagster-duckdb,   every Dagster image
+           duckdb, its CLI and the lake's extensions
+  dlt      dagster-dlt, dlt[duckdb,parquet]               files_location and api_location
 Each image's own lock must pin every package of its layers at the same version
 (tests/test_consistency.py); `uv sync` then finds them installed and adds only the rest.
 """
@@ -22,11 +23,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 LAYERS_DIR = ROOT / "deploy" / "docker" / "layers"
 # layer -> (top-level requirements as name or name[extra], the projects whose images use it)
+ALL_IMAGES = [".", "files_location", "api_location", "replication_location", "maintenance_location"]
 LAYERS = {
-    "dagster": (["dagster", "dagster-postgres", "dagster-docker"],
-                [".", "files_location", "api_location", "replication_location"]),
-    "duckdb": (["dagster-duckdb", "duckdb"], ["files_location", "api_location", "replication_location"]),
-    "dlt": (["dagster-dlt", "dlt[duckdb]"], ["files_location", "api_location"]),
+    "dagster": (["dagster", "dagster-postgres", "dagster-docker"], ALL_IMAGES),
+    "duckdb": (["dagster-etl-lake"], ALL_IMAGES),
+    "dlt": (["dagster-dlt", "dlt[duckdb,parquet]"], ["files_location", "api_location"]),
 }
 SOURCE_PROJECT = "files_location"  # its lock holds every layer's packages
 
@@ -40,10 +41,11 @@ def closure(packages: dict[str, dict], roots: list[str]) -> set[str]:
     """Every package the roots need, on any platform (markers are applied by the export)."""
     seen, todo = set(), list(roots)
     while todo:
-        name, _, extra = todo.pop().partition("[")
-        extra = extra.rstrip("]")
+        name, _, extras = todo.pop().partition("[")
         package = packages[name]
-        edges = package.get("dependencies", []) + package.get("optional-dependencies", {}).get(extra, [])
+        optional = package.get("optional-dependencies", {})
+        edges = package.get("dependencies", []) + [
+            edge for extra in filter(None, extras.rstrip("]").split(",")) for edge in optional.get(extra, [])]
         seen.add(name)
         todo += [edge["name"] for edge in edges if edge["name"] not in seen]
     return seen

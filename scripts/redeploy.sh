@@ -4,10 +4,10 @@
 # keep serving throughout. The daemon refreshes its workspace on its own within 60 s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-location=${1:?usage: redeploy.sh files_location|api_location|replication_location}
+location=${1:?usage: redeploy.sh files_location|api_location|replication_location|maintenance_location}
 case "$location" in
-  files_location|api_location|replication_location) ;;
-  *) echo "redeploy: unknown location '$location' (files_location, api_location, replication_location)" >&2; exit 2 ;;
+  files_location|api_location|replication_location|maintenance_location) ;;
+  *) echo "redeploy: unknown location '$location' (files_location, api_location, replication_location, maintenance_location)" >&2; exit 2 ;;
 esac
 
 scripts/compose.sh build "$location"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite: each code location's own tests in its own environment, the offline
-# Kubernetes checks, then the deployment tests, which build the images, start the stack with the
-# bare compose command, drive it (GraphQL and a real browser) and tear it down.
+# The whole test suite: the lake package's and each code location's own tests, each in its own
+# environment, the offline Kubernetes checks, then the deployment tests, which build the images,
+# start the stack with the bare compose command, drive it (GraphQL and a real browser) and tear it
+# down.
 # `scripts/test.sh unit` or `scripts/test.sh deployment` runs one half.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +26,8 @@ run_pytest() {  # name, project dir, pytest arguments...
 if [ "$what" = all ] || [ "$what" = unit ]; then
   # No Docker: copies that must agree across files, and the dg workspace serving all three locations.
   run_pytest workspace . tests/test_consistency.py tests/test_dg_workspace.py
-  for location in files_location api_location replication_location; do
+  run_pytest lake lake lake/tests  # the warehouse package, on a throwaway Postgres
+  for location in files_location api_location replication_location maintenance_location; do
     run_pytest "$location" "$location" "$location/tests"
   done
   run_pytest kubernetes deploy/kubernetes deploy/kubernetes/tests

@@ -1,6 +1,7 @@
 """One deployment for the whole session, started the way a user starts it: the bare compose
 command on a checkout with no .env, from no volumes. Modules run in the order a user meets the
-stack (MODULE_ORDER); faults come after everything that needs a calm stack, teardown last."""
+stack (MODULE_ORDER); faults come after everything that needs a calm stack, then teardown, then
+the upgrade from the previous release, which starts its own stacks."""
 
 import json
 import os
@@ -31,6 +32,7 @@ MODULE_ORDER = (
     "test_concurrency",
     "test_faults",
     "test_teardown",
+    "test_upgrade",  # its own stack: the release before, then this one on its volumes
 )
 
 def pytest_collection_modifyitems(items):

@@ -13,7 +13,7 @@ import requests
 from dagster_graphql import DagsterGraphQLClient
 
 ROOT = Path(__file__).resolve().parents[1]
-LOCATIONS = ("files_location", "api_location", "replication_location")
+LOCATIONS = ("files_location", "api_location", "replication_location", "maintenance_location")
 SERVICES = ("postgres", "webserver", "daemon", *LOCATIONS)
 ONE_SHOTS = ("secrets", "init")
 NETWORK = "dagster_etl"
@@ -206,19 +206,19 @@ def run_details(run_id: str) -> tuple[dict[str, str], str]:
     return tags, "\n".join(parts)
 
 
-def warehouse_query(location: str, database: str, sql: str) -> list[tuple]:
-    """Reads a DuckDB file from the warehouse volume, in a throwaway container of the location's image."""
-    script = (
-        "import duckdb, json, sys; "
-        f"rows = duckdb.connect('/opt/dagster/warehouse/{database}', read_only=True)"
-        ".sql(sys.argv[1]).fetchall(); "
-        "print(json.dumps(rows, default=str))"
-    )
-    result = run(
-        ["docker", "run", "--rm", "-v", "dagster_etl_warehouse:/opt/dagster/warehouse:ro",
-         f"dagster_etl/{location}:latest", "python", "-c", script, sql]
-    )
-    return [tuple(row) for row in json.loads(result.stdout)]
+# An analyst's Python session: the lake of the container's settings, as the read-only role.
+READ_ONLY_LAKE = ("from dagster_etl_lake import connect, lake_settings; "
+                  "from dagster_etl_lake.settings import READER; "
+                  "lake = connect(lake_settings().as_role(READER), read_only=True)")
+
+
+def lake_query(sql: str, env: dict | None = None) -> list[tuple]:
+    """Reads the lake as an analyst does: the read-only role, from a throwaway container of the
+    init service (the image and settings `make sql` uses), while the stack runs."""
+    script = (f"import json, sys; {READ_ONLY_LAKE}; "
+              "print(json.dumps(lake.sql(sys.argv[1]).fetchall(), default=str))")
+    result = compose("run", "--rm", "--no-deps", "-T", "init", "python", "-c", script, sql, env=env)
+    return [tuple(row) for row in json.loads(result.stdout.strip().splitlines()[-1])]
 
 
 def postgres_statistic(env: dict, sql: str) -> str:

@@ -8,7 +8,7 @@ from urllib.parse import quote
 import pytest
 import yaml
 from playwright.sync_api import expect, sync_playwright
-from stack import LOCATIONS, ROOT, URL, warehouse_query
+from stack import LOCATIONS, ROOT, URL, lake_query
 from walkthrough import steps
 
 SHOTS = ROOT / "build" / "test-artifacts" / "browser"
@@ -55,7 +55,7 @@ def test_import_job_launched_from_the_launchpad_with_the_walkthroughs_config_suc
     page.wait_for_url(re.compile(r"/runs/[0-9a-f-]{36}"))
     expect(page.get_by_text("Success", exact=True).first).to_be_visible(timeout=180_000)
     page.screenshot(path=SHOTS / "launched-run.png")
-    assert warehouse_query(step.location, step.db, step.sql) == [tuple(row) for row in step.rows]
+    assert lake_query(step.sql) == [tuple(row) for row in step.rows]
 
 
 def test_automation_page_shows_the_schedules_and_the_landing_sensor(page):
@@ -75,8 +75,8 @@ def test_asset_lineage_of_the_file_import_is_drawn(page):
     page.screenshot(path=SHOTS / "lineage.png")
 
 
-def test_concurrency_page_shows_a_pool_per_duckdb_file(page):
+def test_concurrency_page_shows_the_lakes_pools(page):
     page.goto(f"{URL}/deployment/concurrency")
-    for pool in ("files_duckdb", "api_duckdb", "replication_duckdb"):
+    for pool in ("lake/sling", "lake/maintenance"):  # those the walkthrough's runs took
         expect(page.get_by_text(pool, exact=True).first).to_be_visible()
     page.screenshot(path=SHOTS / "concurrency.png")

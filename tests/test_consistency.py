@@ -16,8 +16,8 @@ from stack import LOCATIONS, ROOT
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yaml").read_text())
 INSTANCE = yaml.safe_load((ROOT / "dagster.yaml").read_text())
 DOCKERFILES = [ROOT / "Dockerfile", *(ROOT / location / "Dockerfile" for location in LOCATIONS)]
-POOLS = {"files_location": "files_duckdb", "api_location": "api_duckdb",
-         "replication_location": "replication_duckdb"}
+# The locations that load into the lake, each into its own schema.
+LAKE_SCHEMAS = {"files_location": "files", "api_location": "api", "replication_location": "replication"}
 
 
 def test_the_location_list_is_the_same_everywhere():
@@ -108,15 +108,11 @@ def test_the_shared_layers_pin_what_every_lock_pins():
     assert result.returncode == 0, result.stderr + result.stdout
 
 
-def test_each_location_writes_its_duckdb_file_in_its_own_pool():
-    text = INSTANCE["concurrency"]["pools"]
-    assert text["default_limit"] == 1
-    for location, pool in POOLS.items():
-        source = "\n".join(p.read_text() for p in (ROOT / location / "src").rglob("*.py"))
-        source += "\n".join(p.read_text() for p in (ROOT / location / "src").rglob("*.yaml"))
-        assert f'"{pool}"' in source or f"pool: {pool}" in source, location
-        others = set(POOLS.values()) - {pool}
-        assert not any(f'"{other}"' in source for other in others), location
+def test_every_pool_takes_one_writer_at_a_time_and_waits_without_a_container_each():
+    """Pools are only where DuckLake needs them (lake/<schema>.<table>, dagster_etl_lake.policies;
+    the locations' test_definitions check which op has which): one slot each, deployment-wide."""
+    pools = INSTANCE["concurrency"]["pools"]
+    assert (pools["default_limit"], pools["granularity"], pools["op_granularity_run_buffer"]) == (1, "op", 1)
 
 
 def test_no_file_outside_git_sits_in_a_location_source_tree():
@@ -136,9 +132,9 @@ def test_every_location_has_the_same_skeleton():
         for module in ("settings.py", "definitions.py", "defs/resources.py"):
             assert (package / module).is_file(), f"{location}: no {module}"
         settings = (package / "settings.py").read_text()
-        assert f'DUCKDB_POOL = "{POOLS[location]}"' in settings, location
-        assert re.search(r'^DUCKDB_FILE = "\w+\.duckdb"', settings, re.M), location
         assert "def cron(variable: str) -> str:" in settings, location
+        if location in LAKE_SCHEMAS:
+            assert f'LAKE_SCHEMA = "{LAKE_SCHEMAS[location]}"' in settings, location
 
 
 def test_the_deliberate_copies_between_locations_are_equal():
@@ -148,8 +144,7 @@ def test_the_deliberate_copies_between_locations_are_equal():
         tree = ast.parse((ROOT / location / "src" / location / module).read_text())
         return next(ast.unparse(node) for node in tree.body if getattr(node, "name", None) == name)
 
-    for module, name in (("settings.py", "cron"), ("settings.py", "warehouse_dir"),
-                         ("settings.py", "duckdb_path")):
+    for module, name in (("settings.py", "cron"),):
         copies = {location: function(location, module, name) for location in LOCATIONS}
         assert len(set(copies.values())) == 1, (module, name)
     # files_location and api_location load their defs modules the same way.

@@ -15,13 +15,13 @@ from stack import (
     client,
     copy_into_volume,
     graphql,
+    lake_query,
     launch,
     location_statuses,
     run,
     run_details,
     service_container,
     wait_for_run,
-    warehouse_query,
 )
 
 HEADER = '"date","share_price","amount","spend","shift","spread"\n'
@@ -48,7 +48,7 @@ def test_files_location_import_job_loads_rows(stack, tmp_path):
                     {"ops": {"import_file": {"config": {"path": "deploy.csv"}}}})
     assert wait_for_run(run_id) == "SUCCESS", run_details(run_id)[1][-3000:]
     assert_ran_in_own_image(run_id, "files_location")
-    assert warehouse_query("files_location", "files.duckdb", "select count(*) from raw_data") == [(3,)]
+    assert lake_query("select count(*) from files.raw_data where source_file = 'deploy.csv'") == [(3,)]
 
 
 def test_api_location_asteroid_job_loads_rows(stack):
@@ -56,7 +56,7 @@ def test_api_location_asteroid_job_loads_rows(stack):
     run_id = launch("api_location", "asteroid_job", {"ops": {"asteroids": {"config": {"date": day}}}})
     assert wait_for_run(run_id) == "SUCCESS", run_details(run_id)[1][-3000:]
     assert_ran_in_own_image(run_id, "api_location")
-    [(count,)] = warehouse_query("api_location", "api.duckdb", "select count(*) from raw_asteroid_data")
+    [(count,)] = lake_query("select count(*) from api.raw_asteroid_data")
     assert count > 0
 
 
@@ -64,10 +64,9 @@ def test_replication_location_postgres_refresh_copies_tables(stack):
     run_id = launch("replication_location", "postgres_refresh")
     assert wait_for_run(run_id) == "SUCCESS", run_details(run_id)[1][-3000:]
     assert_ran_in_own_image(run_id, "replication_location")
-    counts = warehouse_query(
-        "replication_location", "replication.duckdb",
-        "select (select count(*) from data_customers), (select count(*) from data_products), "
-        "(select count(*) from data_orders)",
+    counts = lake_query(
+        "select (select count(*) from replication.data_customers), "
+        "(select count(*) from replication.data_products), (select count(*) from replication.data_orders)"
     )
     assert counts == [(1000, 200, 100000)]
 
@@ -144,9 +143,8 @@ def test_file_dropped_into_landing_folder_is_loaded_by_the_sensor(stack, tmp_pat
     copy_into_volume("landing", course_csv(tmp_path / "2018-02-01.csv", rows=5), "2018-02-01.csv")
     runs = wait_for_sensor_runs("2018-02-01.csv")
     assert [r["status"] for r in runs] == ["SUCCESS"], [run_details(r["runId"])[1][-2000:] for r in runs]
-    assert warehouse_query("files_location", "files.duckdb",
-                           "select count(*) from raw_dynamic_partition_data"
-                           " where source_file = '2018-02-01.csv'") == [(5,)]
+    assert lake_query("select count(*) from files.raw_dynamic_partition_data"
+                      " where source_file = '2018-02-01.csv'") == [(5,)]
 
 
 def test_the_course_samples_were_imported_by_the_sensor_on_first_start(stack):

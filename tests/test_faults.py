@@ -8,6 +8,7 @@ from stack import (
     NETWORK,
     ROOT,
     compose,
+    lake_query,
     launch,
     location_statuses,
     run,
@@ -15,7 +16,6 @@ from stack import (
     service_container,
     service_health,
     wait_for_run,
-    warehouse_query,
 )
 
 DAY_CONFIG = {"ops": {"asteroids": {"config": {"date": "2025-04-03"}}}}
@@ -68,9 +68,8 @@ def test_a_killed_code_server_comes_back_loaded_and_its_sensor_keeps_ticking(sta
     copy_into_volume("landing", course_csv(tmp_path / "2018-03-01.csv", rows=4), "2018-03-01.csv")
     runs = wait_for_sensor_runs("2018-03-01.csv")
     assert [r["status"] for r in runs] == ["SUCCESS"]
-    assert warehouse_query("files_location", "files.duckdb",
-                           "select count(*) from raw_dynamic_partition_data"
-                           " where source_file = '2018-03-01.csv'") == [(4,)]
+    assert lake_query("select count(*) from files.raw_dynamic_partition_data"
+                      " where source_file = '2018-03-01.csv'") == [(4,)]
 
 
 def count_runs() -> int:
@@ -98,6 +97,5 @@ def test_the_whole_stack_down_and_up_keeps_runs_history_and_cursors(stack):
     # Nothing lost, and no file that was loaded is imported again (the sensor's cursor survived).
     assert count_runs() >= runs_before
     assert [r["runId"] for r in wait_for_sensor_runs("2018-01-23.csv")] == imported
-    assert warehouse_query("files_location", "files.duckdb",
-                           "select count(*) from raw_dynamic_partition_data"
-                           " where source_file = '2018-01-23.csv'") == [(11,)]
+    assert lake_query("select count(*) from files.raw_dynamic_partition_data"
+                      " where source_file = '2018-01-23.csv'") == [(11,)]

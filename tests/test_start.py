@@ -20,7 +20,8 @@ from stack import (
     service_health,
 )
 
-SECRETS = ("DAGSTER_POSTGRES_PASSWORD", "SOURCE_POSTGRES_PASSWORD")
+SECRETS = ("DAGSTER_POSTGRES_PASSWORD", "SOURCE_POSTGRES_PASSWORD", "LAKE_WRITER_PASSWORD",
+           "LAKE_READER_PASSWORD")
 
 
 def in_volume(volume: str, command: str) -> str:
@@ -32,7 +33,7 @@ def secret_values() -> dict[str, str]:
     """Read as root, the way only the stack's own containers can."""
     out = run(["docker", "run", "--rm", "-v", "dagster_etl_secrets:/v:ro", "--user", "0",
                "--entrypoint", "sh", "dagster_etl/files_location:latest",
-               "-c", "cd /v && for f in *; do printf '%s=%s\\n' $f $(cat $f); done"]).stdout
+               "-c", "cd /v && for f in [A-Z]*; do printf '%s=%s\\n' $f \"$(cat $f)\"; done"]).stdout
     return dict(line.split("=", 1) for line in out.splitlines())
 
 
@@ -53,7 +54,7 @@ def test_every_python_process_in_the_images_starts_with_the_raised_gc_threshold(
         assert threshold.strip() == "50000", service
 
 
-def test_the_workspace_has_the_three_locations_loaded(stack):
+def test_the_workspace_has_the_four_locations_loaded(stack):
     assert location_statuses() == dict.fromkeys(LOCATIONS, "LOADED")
 
 
@@ -68,6 +69,10 @@ def test_passwords_were_generated_and_never_show_in_config_or_logs(stack):
     assert set(SECRETS) <= set(values)
     assert all(len(values[name]) >= 24 for name in SECRETS)
     assert in_volume("secrets", "stat -c '%a %u:%g %n' /v/*").split("\n")[0].startswith("440 0:10001")
+    # The lake's roles as libpq's password file, which libpq reads only when its owner alone may.
+    assert in_volume("secrets", "stat -c '%a %u' /v/lake.pgpass").strip() == "400 10001"
+    assert in_volume("secrets", "cat /v/lake.pgpass").splitlines() == [
+        f"*:*:*:{role}:{values[f'{role.upper()}_PASSWORD']}" for role in ("lake_writer", "lake_reader")]
     logs = compose("logs", "--no-color", env=stack).stdout
     # The one-shot `secrets` service is handed what .env sets (here the NASA key) to store it; every
     # other container gets secrets from the volume only, and generated ones appear nowhere.

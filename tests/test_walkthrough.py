@@ -4,7 +4,7 @@ import json
 import time
 
 import pytest
-from stack import ROOT, launch_run, run, run_details, run_events, wait_for_run, warehouse_query
+from stack import LOCATIONS, ROOT, lake_query, launch_run, run, run_details, run_events, wait_for_run
 from walkthrough import steps
 
 STEPS = steps(ROOT / "README.md")
@@ -13,7 +13,7 @@ times: dict[str, float] = {}
 
 
 def test_the_readme_has_a_walkthrough_for_every_location():
-    assert {step.location for step in STEPS} == {"files_location", "api_location", "replication_location"}
+    assert {step.location for step in STEPS} == set(LOCATIONS)
     assert len(STEPS) >= 8
 
 
@@ -28,7 +28,7 @@ def test_walkthrough_step(stack, step):
         for check in step.checks:
             assert evaluations.get(check) is True, (check, evaluations)
     if step.sql:
-        assert [list(row) for row in warehouse_query(step.location, step.db, step.sql)] == step.rows
+        assert [list(row) for row in lake_query(step.sql)] == step.rows
     if step.report:
         run(["docker", "run", "--rm", "-v", "dagster_etl_reports:/r:ro", "--entrypoint", "test",
              "dagster_etl/api_location:latest", "-s", f"/r/{step.report}"])

@@ -21,8 +21,7 @@ class Step:
     partitions: list[str] = field(default_factory=lambda: [""])
     run_config: dict = field(default_factory=dict)
     checks: list[str] = field(default_factory=list)  # asset checks that must pass
-    sql: str = ""  # then, in the location's DuckDB file ...
-    db: str = ""
+    sql: str = ""  # then, read from the lake as its read-only role ...
     rows: list[list] | None = None  # ... this query returns exactly these rows
     report: str = ""  # or this file exists in the reports volume
 

@@ -4,6 +4,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from api_location import settings
+from dagster_etl_lake import connect
+from dagster_etl_lake.settings import local_lake
+
 sys.path.insert(0, str(Path(__file__).parent))
 
 from fake_apis import FakeApis  # noqa: E402
@@ -31,7 +35,9 @@ def env(tmp_path, monkeypatch, fake_server):
     warehouse, reports = tmp_path / "warehouse", tmp_path / "reports"
     warehouse.mkdir()
     reports.mkdir()
-    monkeypatch.setenv("WAREHOUSE_DIR", str(warehouse))
+    monkeypatch.setenv("WAREHOUSE_DIR", str(warehouse))  # the local lake: a SQLite catalog there
+    for name in ("LAKE_CATALOG_TYPE", "LAKE_CATALOG", "LAKE_DATA_PATH"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("REPORTS_DIR", str(reports))
     monkeypatch.setenv("NASA_API_KEY", TEST_KEY)
     monkeypatch.setenv("NASA_BASE_URL", fake_server.url)
@@ -58,5 +64,10 @@ def defs():
 
 
 def query(warehouse: Path, sql: str):
-    with duckdb.connect(str(warehouse / "api.duckdb"), read_only=True) as conn:
+    """Rows from the local lake in `warehouse` (what `dg dev` uses), the location's schema first."""
+    with connect(local_lake(warehouse), read_only=True) as conn:
+        try:
+            conn.execute(f"USE lake.{settings.LAKE_SCHEMA}")
+        except duckdb.CatalogException:
+            pass  # only dlt's datasets so far
         return conn.execute(sql).fetchall()

@@ -13,6 +13,8 @@ import dagster as dg
 import pytest
 from fake_apis import FEED_PATH
 
+from dagster_etl_lake.policies import LOAD_RETRY
+
 DUCKDB_WRITERS = {
     dg.AssetKey("raw_asteroid_data"),
     dg.AssetKey("asteroids_partition"),
@@ -34,11 +36,31 @@ def test_the_location_loads_with_its_contract_names(defs):
     assert {"nasa", "hackernews", "duckdb", "dlt", "hn_io_manager"} <= set(defs.resources)
 
 
-def test_every_duckdb_writer_is_in_the_api_duckdb_pool(defs):
+def test_only_dlts_merging_writers_take_a_pool_and_every_writer_retries_outside_failures(defs):
     graph = defs.resolve_asset_graph()
+    pools = {key.to_user_string(): graph.get(key).pools for key in DUCKDB_WRITERS}
+    # The other writers replace whole days: side by side, a conflict is retried in the load.
+    assert pools == {
+        "raw_asteroid_data": set(),
+        "asteroids_partition": set(),
+        "nasa_neo/near_earth_objects": {"lake/nasa_neo.near_earth_objects"},
+        "nasa_neo_daily/near_earth_objects": {"lake/nasa_neo_daily.near_earth_objects"},
+    }
     for key in DUCKDB_WRITERS:
-        node = graph.get(key)
-        assert node.pools == {"api_duckdb"}, key
+        assert graph.get(key).assets_def.op.retry_policy == LOAD_RETRY, key
+
+
+def test_an_api_error_fails_a_loading_step_without_a_step_retry(env, apis):
+    from api_location.defs.asteroids_partition import asteroids_partition
+    from api_location.defs.resources import resources
+
+    result = dg.materialize([asteroids_partition], resources=resources().resources,
+                            partition_key="2025-04-02",
+                            run_config={"resources": {"nasa": {"config": {"api_key": "not-a-key"}}}},
+                            raise_on_error=False)
+    assert not result.success
+    assert not [e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_UP_FOR_RETRY]
+    assert "HTTP 403" in result.failure_data_for_node("asteroids_partition").error.to_string()
 
 
 def test_the_word_cloud_retries_and_has_a_freshness_policy():

@@ -7,8 +7,9 @@
 #    this host, then drop to the user `dagster`.
 set -euo pipefail
 for file in /opt/dagster/secrets/*; do
-  [ -f "$file" ] && [ -r "$file" ] || continue
   name=$(basename "$file")
+  # Files named like a variable; others (lake.pgpass) are read by the programs that use them.
+  [[ $name =~ ^[A-Z_][A-Z0-9_]*$ ]] && [ -f "$file" ] && [ -r "$file" ] || continue
   [ -n "${!name:-}" ] || export "$name=$(cat "$file")"
 done
 if [ "$(id -u)" = 0 ]; then

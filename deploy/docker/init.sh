@@ -1,10 +1,12 @@
 #!/bin/bash
 # One-shot `init` service (the convention of Airflow's airflow-init), after Postgres and before
 # the webserver and the daemon: migrate Dagster's storage, so that a newer Dagster image upgrades
-# it before anything else touches it, and put the course's sample files into the landing folder
-# once, never overwriting a file a user put there.
+# it before anything else touches it; open the lake (its catalog is made by the first ATTACH, and
+# the tables of an earlier release's DuckDB files are copied in once); and put the course's
+# sample files into the landing folder once, never overwriting a file a user put there.
 set -euo pipefail
 dagster instance migrate
+python -m dagster_etl_lake.prepare
 marker=/opt/dagster/storage/.course-samples-copied
 if [ ! -e "$marker" ]; then
   for sample in /opt/dagster/course-samples/*.csv; do

@@ -1,9 +1,5 @@
 import os
-import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 # dlt must not phone home from tests either (set before dlt is imported anywhere).
 os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
@@ -11,8 +7,11 @@ os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
 import dagster as dg
 import duckdb
 import pytest
-from dagster_duckdb import DuckDBResource
 
+from dagster_etl_lake import LakeResource, connect
+from dagster_etl_lake.settings import local_lake
+from dagster_etl_lake.testing import LocalS3
+from files_location import settings
 from files_location.defs.dlt_csv import dlt_csv_assets
 from files_location.defs.file_import import import_file
 from files_location.dlt_resource import DltRunner
@@ -34,15 +33,18 @@ def landing(tmp_path, monkeypatch):
 
 @pytest.fixture()
 def warehouse(tmp_path, monkeypatch):
+    """A local lake of its own (what `dg dev` uses: a SQLite catalog in WAREHOUSE_DIR)."""
     folder = tmp_path / "warehouse"
     folder.mkdir()
+    for name in ("LAKE_CATALOG_TYPE", "LAKE_CATALOG", "LAKE_DATA_PATH"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("WAREHOUSE_DIR", str(folder))
-    return folder / "files.duckdb"
+    return folder
 
 
 @pytest.fixture()
 def duckdb_resource(warehouse):
-    return DuckDBResource(database=str(warehouse), connection_config=DUCKDB_CONFIG)
+    return LakeResource(lake_schema=settings.LAKE_SCHEMA, connection_config=DUCKDB_CONFIG)
 
 
 def put_sample(landing, name="2018-01-22.csv", as_name=None):
@@ -51,11 +53,16 @@ def put_sample(landing, name="2018-01-22.csv", as_name=None):
     return target
 
 
-def query(database, sql, params=None):
-    """Rows from the warehouse, or [] when the table was never created."""
-    if not os.path.exists(database):
+def query(warehouse, sql, params=None):
+    """Rows from the local lake in folder `warehouse` (the location's schema first on the search
+    path), or [] when the table was never created."""
+    if not (warehouse / "lake.sqlite").exists():
         return []
-    with duckdb.connect(str(database), read_only=True) as conn:
+    with connect(local_lake(warehouse), read_only=True) as conn:
+        try:
+            conn.execute(f"USE lake.{settings.LAKE_SCHEMA}")
+        except duckdb.CatalogException:
+            pass  # nothing loaded into the location's schema yet (dlt's datasets have their own)
         try:
             return conn.execute(sql, params or []).fetchall()
         except duckdb.CatalogException:
@@ -91,59 +98,28 @@ def age(path, seconds: float = 60, *, plus_ns: int = 0):
 
 # --- a real S3 server (moto's server mode) on 127.0.0.1 ------------------------------------
 
-S3_KEY_ID, S3_SECRET = "files-location-test", "files-location-test-secret"
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+@pytest.fixture(scope="session")
+def s3_server():
+    server = LocalS3().start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")
-def s3_endpoint():
-    port = free_port()
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError as error:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("moto server did not start") from error
-                time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+def s3_endpoint(s3_server):
+    return s3_server.url
 
 
 @pytest.fixture()
-def bucket(s3_endpoint):
-    import boto3
-
-    client = boto3.client(
-        "s3",
-        endpoint_url=s3_endpoint,
-        aws_access_key_id=S3_KEY_ID,
-        aws_secret_access_key=S3_SECRET,
-        region_name="us-east-1",
-    )
-    name = f"landing-{time.monotonic_ns()}"
-    client.create_bucket(Bucket=name)
-    return client, name
+def bucket(s3_server):
+    return s3_server.client(), s3_server.create_bucket("landing")
 
 
 def s3_resource(endpoint: str):
     from files_location.s3_client import S3Storage
 
-    return S3Storage(endpoint_url=endpoint, access_key_id=S3_KEY_ID, secret_access_key=S3_SECRET)
+    return S3Storage(endpoint_url=endpoint, access_key_id=LocalS3.KEY_ID, secret_access_key=LocalS3.SECRET)
 
 
 def run_dlt(path):

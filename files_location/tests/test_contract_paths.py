@@ -8,8 +8,8 @@ import logging
 import dagster as dg
 import pytest
 from conftest import HEADER, age, failed_check, failure_text, query, run_dlt, s3_resource
-from dagster_duckdb import DuckDBResource
 
+from dagster_etl_lake import LakeResource
 from files_location.definitions import defs
 from files_location.defs.landing_sensor import landing_folder_sensor
 from files_location.warehouse import DUCKDB_CONFIG
@@ -224,8 +224,8 @@ def test_the_same_file_gets_the_same_message_on_every_path(landing, warehouse):
     assert len(descriptions) == 1, descriptions
 
 
-def test_duckdb_resource_of_the_tests_is_the_locations(warehouse):
+def test_duckdb_resource_of_the_tests_is_the_locations(duckdb_resource):
     # The paths above use the location's own resources; they write where the fixtures read.
     resource = defs().resources["duckdb"]
-    assert isinstance(resource, DuckDBResource) and resource.database == str(warehouse)
-    assert resource.connection_config == DUCKDB_CONFIG
+    assert isinstance(resource, LakeResource) and resource == duckdb_resource
+    assert resource.lake_schema == "files" and resource.connection_config == DUCKDB_CONFIG

@@ -1,4 +1,5 @@
-"""The location as the deployment loads it: names from CONTRACT.md and the one-writer pool."""
+"""The location as the deployment loads it: names from CONTRACT.md, pools only where DuckLake needs
+them, and retries of loads that failed for a reason outside the file."""
 
 import pkgutil
 import subprocess
@@ -8,6 +9,7 @@ from pathlib import Path
 import dagster as dg
 from conftest import HEADER, put_sample, query
 
+from dagster_etl_lake.policies import LOAD_RETRY
 from files_location import defs as defs_package
 from files_location.definitions import defs, defs_modules
 
@@ -35,14 +37,21 @@ def test_contract_names():
     assert definitions.resolve_schedule_def("import_partition_schedule")
 
 
-def test_every_duckdb_writer_is_in_the_files_duckdb_pool():
+def test_only_dlts_upserting_writers_take_a_pool_and_every_writer_retries_outside_failures():
     graph = defs().resolve_asset_graph()
-    pools = {}
+    pools, retries = {}, {}
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
         if "duckdb" in node.kinds or key.to_user_string().startswith("dlt_"):
             pools[key.to_user_string()] = node.assets_def.op.pool
-    assert pools == {name: "files_duckdb" for name in WRITERS}
+            retries[key.to_user_string()] = node.assets_def.op.retry_policy
+    # The file loads delete and insert their own file's rows: side by side, a conflict is retried.
+    assert pools == {
+        **dict.fromkeys(WRITERS - {"dlt_csv_source_load_csv", "dlt_simple_source_load_dict"}),
+        "dlt_csv_source_load_csv": "lake/csv_data.load_csv",
+        "dlt_simple_source_load_dict": "lake/simple.load_dict",
+    }
+    assert retries == dict.fromkeys(WRITERS, LOAD_RETRY)
 
 
 def run_contract_job(path):

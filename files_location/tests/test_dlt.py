@@ -1,4 +1,4 @@
-"""dlt_csv_assets: the dlt version of the import, downstream of import_file, into files.duckdb."""
+"""dlt_csv_assets: the dlt version of the import, downstream of import_file, into the lake."""
 
 import os
 import subprocess
@@ -60,7 +60,7 @@ def test_translator_makes_dlt_assets_depend_on_import_file():
     (spec,) = dlt_csv_assets.specs
     assert spec.key == dg.AssetKey("dlt_csv_source_load_csv")
     assert {dep.asset_key for dep in spec.deps} == {dg.AssetKey("import_file")}
-    assert dlt_csv_assets.op.pool == "files_duckdb"
+    assert dlt_csv_assets.op.pool == "lake/csv_data.load_csv"
 
 
 def test_loads_rows_and_reloading_a_file_replaces_them(landing, warehouse):
@@ -126,5 +126,4 @@ def test_two_runs_at_once_keep_their_own_dlt_state(tmp_path):
         _, stderr = run.communicate(timeout=300)
         assert run.returncode == 0, stderr.decode()[-2000:]
     for sample, rows in (("2018-01-22.csv", 8), ("2018-01-23.csv", 11)):
-        database = tmp_path / sample / "warehouse" / "files.duckdb"
-        assert query(database, "SELECT count(*) FROM csv_data.load_csv") == [(rows,)]
+        assert query(tmp_path / sample / "warehouse", "SELECT count(*) FROM csv_data.load_csv") == [(rows,)]

@@ -10,8 +10,8 @@ from pathlib import Path
 import dagster as dg
 import pytest
 import yaml
-from local_postgres import LocalPostgres
 
+from dagster_etl_lake.testing import LocalPostgres
 from replication_location.binaries import offline_environment
 
 # Before anything imports `sling`: its wrapper reads SLING_BINARY at import time and would
@@ -44,8 +44,11 @@ class Source:
         }
 
 
+pytest_plugins = ["dagster_etl_lake.fixtures"]  # new_lake, lake
+
+
 @pytest.fixture(scope="session")
-def postgres():
+def postgres():  # the plugin's, with the seeded source database
     cluster = LocalPostgres().start()
     try:
         cluster.create_source("source_seeded")
@@ -62,8 +65,8 @@ def replicator_password(postgres) -> str:
 
 
 @pytest.fixture
-def source(postgres, replicator_password, tmp_path, monkeypatch) -> Source:
-    """A fresh copy of the seeded source database, and the location's env pointing at it."""
+def source(postgres, replicator_password, lake, tmp_path, monkeypatch) -> Source:
+    """A fresh copy of the seeded source database, a lake, and the location's env pointing at both."""
     dbname = f"source_{next(_databases)}"
     postgres.create_source(dbname, template="source_seeded")
     postgres.create_replication_role(dbname, REPLICATOR, replicator_password)
@@ -72,11 +75,6 @@ def source(postgres, replicator_password, tmp_path, monkeypatch) -> Source:
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("WAREHOUSE_DIR", str(tmp_path))
     return src
-
-
-@pytest.fixture
-def duckdb_file(source, tmp_path) -> Path:
-    return tmp_path / "replication.duckdb"
 
 
 @pytest.fixture

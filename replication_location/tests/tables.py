@@ -1,9 +1,11 @@
-"""Reads a table from Postgres and from DuckDB the same way, to compare them."""
+"""Reads a table from Postgres and from the lake the same way, to compare them."""
 
 import hashlib
-from pathlib import Path
 
 import duckdb
+
+from dagster_etl_lake import LakeSettings, connect
+from dagster_etl_lake.settings import READER
 
 PRIMARY_KEYS = {"customers": "customer_id", "products": "product_id", "orders": "order_id"}
 
@@ -23,15 +25,19 @@ def source_rows(conn, table: str, columns: list[str] | None = None) -> list[tupl
     return conn.execute(query).fetchall()
 
 
-def duckdb_rows(path: Path, table: str, columns: list[str], schema: str = "main") -> list[tuple]:
-    with duckdb.connect(str(path), read_only=True) as conn:
-        query = f"SELECT {', '.join(columns)} FROM {schema}.data_{table} ORDER BY {PRIMARY_KEYS[table]}"
-        return conn.execute(query).fetchall()
-
-
-def duckdb_query(path: Path, query: str, params=None) -> list[tuple]:
-    with duckdb.connect(str(path), read_only=True) as conn:
+def lake_query(lake: LakeSettings, query: str, params=None) -> list[tuple]:
+    """Rows from the lake as an analyst reads them (the reader role), in the location's schema."""
+    with connect(lake.as_role(READER), read_only=True) as conn:
+        try:
+            conn.execute("USE lake.replication")
+        except duckdb.CatalogException:
+            pass  # only the component's schema so far
         return conn.execute(query, params or []).fetchall()
+
+
+def lake_rows(lake: LakeSettings, table: str, columns: list[str], schema: str = "replication") -> list[tuple]:
+    query = f"SELECT {', '.join(columns)} FROM {schema}.data_{table} ORDER BY {PRIMARY_KEYS[table]}"
+    return lake_query(lake, query)
 
 
 def checksum(rows: list[tuple]) -> str:
@@ -43,16 +49,16 @@ def checksum(rows: list[tuple]) -> str:
     return digest.hexdigest()
 
 
-def loaded_at_by_order(path: Path) -> dict[int, object]:
+def loaded_at_by_order(lake: LakeSettings) -> dict[int, object]:
     """order_id -> the time of the Sling run that last wrote the row (_sling_loaded_at)."""
-    return dict(duckdb_query(path, "SELECT order_id, _sling_loaded_at FROM main.data_orders"))
+    return dict(lake_query(lake, "SELECT order_id, _sling_loaded_at FROM data_orders"))
 
 
-def assert_same_as_source(conn, path: Path, table: str, schema: str = "main") -> int:
-    """Every source row is in DuckDB with equal values (count and checksum); returns the count."""
+def assert_same_as_source(conn, lake: LakeSettings, table: str, schema: str = "replication") -> int:
+    """Every source row is in the lake with equal values (count and checksum); returns the count."""
     columns = source_columns(conn, table)
     expected = source_rows(conn, table, columns)
-    copied = duckdb_rows(path, table, columns, schema)
+    copied = lake_rows(lake, table, columns, schema)
     assert len(copied) == len(expected), f"{table}: {len(copied)} rows copied, {len(expected)} in source"
     assert checksum(copied) == checksum(expected), f"{table}: values differ from the source"
     return len(copied)

@@ -30,11 +30,13 @@ def test_python_and_component_replications_load_without_key_collisions(location_
     assert {"postgres_tables", "sling_component_tables", "daily_revenue_by_product"} <= ops
 
 
-def test_every_duckdb_writer_is_in_the_pool(location_defs):
+def test_the_lakes_writers_take_the_pools_ducklake_needs(location_defs):
     repo = _repository(location_defs)
-    executable = [a for a in repo.assets_defs_by_key.values() if a.is_executable]
-    assert executable
-    assert {assets_def.op.pool for assets_def in executable} == {"replication_duckdb"}
+    pools = {a.op.name: a.op.pool for a in repo.assets_defs_by_key.values() if a.is_executable}
+    # Sling's writers share its temporary tables in the lake's main schema; the analytics table is
+    # replaced in one transaction, retried when it meets another replacement.
+    assert pools == {"postgres_tables": "lake/sling", "sling_component_tables": "lake/sling",
+                     "daily_revenue_by_product": None}
 
 
 def test_the_downstream_asset_depends_on_the_real_sling_keys(location_defs):
@@ -73,8 +75,9 @@ def test_the_component_replicates_the_same_streams_with_the_same_settings():
         name: _without_engine(stream) for name, stream in python["streams"].items()}
     assert component["env"] == python["env"]
     assert component["defaults"]["mode"] == python["defaults"]["mode"]
-    # ... into their own DuckDB schema, so the two never write the same table.
-    assert component["defaults"]["object"] == "sling_component." + python["defaults"]["object"]
+    # ... into their own schema of the lake, so the two never write the same table.
+    assert component["defaults"]["object"] == python["defaults"]["object"].replace(
+        "replication.", "sling_component.")
 
 
 def test_automation_conditions_are_evaluated_from_the_start(location_defs):

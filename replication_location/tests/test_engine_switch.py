@@ -5,7 +5,7 @@ import pytest
 import yaml
 from conftest import load_location
 from runs import error_chain, latest_metadata, run_job
-from tables import PRIMARY_KEYS, assert_same_as_source, duckdb_query
+from tables import PRIMARY_KEYS, assert_same_as_source, lake_query
 
 TABLES = {dg.AssetKey(["target", "data", table]) for table in PRIMARY_KEYS}
 ORDERS = dg.AssetKey(["target", "data", "orders"])
@@ -31,7 +31,9 @@ def test_orders_on_duckdb_keeps_keys_jobs_schedules_and_pool(source, tmp_path, m
         dg.AssetKey(["target", "data", "products"]): "postgres_tables",
     }
     repo, shipped_repo = switched.get_repository_def(), shipped.get_repository_def()
-    assert {a.op.pool for a in repo.assets_defs_by_key.values() if a.is_executable} == {"replication_duckdb"}
+    assert {a.op.name: a.op.pool for a in repo.assets_defs_by_key.values() if a.is_executable} == {
+        "postgres_tables": "lake/sling", "postgres_tables_duckdb": "lake/replication",
+        "sling_component_tables": "lake/sling", "daily_revenue_by_product": None}
     for job in ("postgres_refresh", "orders_refresh"):
         assert (switched.resolve_job_def(job).asset_layer.selected_asset_keys
                 == shipped.resolve_job_def(job).asset_layer.selected_asset_keys)
@@ -45,15 +47,15 @@ def test_orders_on_duckdb_keeps_keys_jobs_schedules_and_pool(source, tmp_path, m
         ORDERS, dg.AssetKey(["target", "data", "products"])}
 
 
-def test_one_run_with_both_engines_fills_one_warehouse(source, duckdb_file, tmp_path, monkeypatch, instance):
+def test_one_run_with_both_engines_fills_one_warehouse(source, lake, tmp_path, monkeypatch, instance):
     defs = load_location("duckdb", tmp_path, monkeypatch, streams=["data.orders"])
     assert run_job(defs, "postgres_refresh", instance).success
 
     with source.connect() as conn:
         for table in PRIMARY_KEYS:
-            assert_same_as_source(conn, duckdb_file, table)
+            assert_same_as_source(conn, lake, table)
         source_revenue = conn.execute("SELECT sum(total_amount) FROM data.orders").fetchone()[0]
-    assert (duckdb_query(duckdb_file, "SELECT sum(revenue) FROM daily_revenue_by_product")
+    assert (lake_query(lake, "SELECT sum(revenue) FROM daily_revenue_by_product")
             == [(source_revenue,)])
     engines = {key.path[-1]: latest_metadata(instance, key)["replication_engine"].value for key in TABLES}
     assert engines == {"customers": "sling", "products": "sling", "orders": "duckdb"}

@@ -6,23 +6,23 @@ import dagster as dg
 import pytest
 from conftest import ENGINES, load_location
 from runs import run_job
-from tables import PRIMARY_KEYS, checksum, duckdb_query
+from tables import PRIMARY_KEYS, checksum, lake_query
 
 METADATA_COMPARED = ["dagster/row_count", "dagster/column_schema", "dagster/column_lineage",
                      "dagster/table_name", "dagster/storage_kind", "stream_name"]
 
 
-def _describe(path, table):
-    return duckdb_query(path, f"SELECT column_name, column_type, \"null\" FROM (DESCRIBE {table})")
+def _describe(lake, table):
+    return lake_query(lake, f"SELECT column_name, column_type, \"null\" FROM (DESCRIBE {table})")
 
 
-def _values(path, table, order_by):
-    return duckdb_query(path, f"SELECT * EXCLUDE (_sling_loaded_at) FROM {table} ORDER BY {order_by}")
+def _values(lake, table, order_by):
+    return lake_query(lake, f"SELECT * EXCLUDE (_sling_loaded_at) FROM {table} ORDER BY {order_by}")
 
 
-def _last_written(path):
+def _last_written(lake):
     """order_ids the latest run wrote (the rows carrying the latest loaded-at time)."""
-    return {order_id for (order_id,) in duckdb_query(path, "SELECT order_id FROM data_orders"
+    return {order_id for (order_id,) in lake_query(lake, "SELECT order_id FROM data_orders"
             " WHERE _sling_loaded_at = (SELECT max(_sling_loaded_at) FROM data_orders)")}
 
 
@@ -33,13 +33,14 @@ def instances():
         yield {engine: stack.enter_context(dg.instance_for_test()) for engine in ENGINES}
 
 
-def test_both_engines_leave_equal_query_results_for_the_same_source(source, tmp_path, monkeypatch, instances):
-    warehouses = {engine: tmp_path / engine for engine in ENGINES}
+def test_both_engines_leave_equal_query_results_for_the_same_source(source, new_lake, tmp_path, monkeypatch,
+                                                                    instances):
+    lakes = {engine: new_lake(engine) for engine in ENGINES}  # a lake per engine
 
     def refresh_all():
-        for engine, warehouse in warehouses.items():
-            warehouse.mkdir(exist_ok=True)
-            monkeypatch.setenv("WAREHOUSE_DIR", str(warehouse))
+        for engine, lake in lakes.items():
+            monkeypatch.setenv("LAKE_CATALOG", lake.catalog)
+            monkeypatch.setenv("LAKE_DATA_PATH", lake.data_path)
             defs = load_location(engine, tmp_path, monkeypatch)
             assert run_job(defs, "postgres_refresh", instances[engine]).success
 
@@ -58,8 +59,7 @@ def test_both_engines_leave_equal_query_results_for_the_same_source(source, tmp_
         conn.execute("UPDATE data.products SET price = price * 2 WHERE product_id <= 10")
     refresh_all()
 
-    files = {engine: warehouse / "replication.duckdb" for engine, warehouse in warehouses.items()}
-    sling, duckdb = files["sling"], files["duckdb"]
+    sling, duckdb = lakes["sling"], lakes["duckdb"]
     for table, key in {**{f"data_{t}": k for t, k in PRIMARY_KEYS.items()},
                        "daily_revenue_by_product": "order_day, product_id"}.items():
         assert _describe(duckdb, table) == _describe(sling, table), table
@@ -67,8 +67,8 @@ def test_both_engines_leave_equal_query_results_for_the_same_source(source, tmp_
             assert _values(duckdb, table, key) == _values(sling, table, key), table
             assert checksum(_values(duckdb, table, key)) == checksum(_values(sling, table, key))
         else:
-            assert (duckdb_query(duckdb, f"FROM {table} ORDER BY {key}")
-                    == duckdb_query(sling, f"FROM {table} ORDER BY {key}"))
+            assert (lake_query(duckdb, f"FROM {table} ORDER BY {key}")
+                    == lake_query(sling, f"FROM {table} ORDER BY {key}"))
     assert _last_written(duckdb) == _last_written(sling)
     assert len(_last_written(sling)) == 8  # 5 new, 1 without a date, 2 moved later
 
@@ -97,18 +97,16 @@ KINDS = """
 """
 
 
-def test_both_engines_write_the_same_column_types(source, tmp_path, monkeypatch, instances):
+def test_both_engines_write_the_same_column_types(source, new_lake, tmp_path, monkeypatch, instances):
     """Types beyond the course's tables: Sling's conversions (real, bare numeric, json) included."""
     with source.connect() as conn:
         conn.execute(KINDS)
     key, files = dg.AssetKey(["target", "data", "kinds"]), {}
     for engine in ENGINES:
-        monkeypatch.setenv("WAREHOUSE_DIR", str(tmp_path / engine))
-        (tmp_path / engine).mkdir()
+        files[engine] = new_lake(engine)  # a lake per engine, the environment pointed at it
         defs = load_location(engine, tmp_path, monkeypatch, extra_streams={"data.kinds": None})
         job = defs.resolve_implicit_global_asset_job_def()
         assert job.execute_in_process(instance=instances[engine], asset_selection=[key]).success
-        files[engine] = tmp_path / engine / "replication.duckdb"
 
     assert _describe(files["duckdb"], "data_kinds") == _describe(files["sling"], "data_kinds")
     assert _values(files["duckdb"], "data_kinds", "id") == _values(files["sling"], "data_kinds", "id")

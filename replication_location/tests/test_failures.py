@@ -1,21 +1,22 @@
 """A source that cannot be reached fails the run clearly and leaves DuckDB as it was."""
 
 from conftest import both_engines
-from local_postgres import free_port
 from runs import run_job
-from tables import checksum, duckdb_query
+from tables import checksum, lake_query
+
+from dagster_etl_lake.testing import free_port
 
 
-def _orders_snapshot(duckdb_file):
-    return checksum(duckdb_query(duckdb_file, "SELECT * FROM data_orders ORDER BY order_id"))
+def _orders_snapshot(lake):
+    return checksum(lake_query(lake, "SELECT * FROM data_orders ORDER BY order_id"))
 
 
 @both_engines
 def test_unreachable_source_fails_the_run_and_keeps_what_duckdb_held(
-    source, duckdb_file, location_defs, instance, monkeypatch
+    source, lake, location_defs, instance, monkeypatch
 ):
     assert run_job(location_defs, "orders_refresh", instance).success
-    before = _orders_snapshot(duckdb_file)
+    before = _orders_snapshot(lake)
 
     # A port nothing listens on (just taken from the OS and released).
     monkeypatch.setenv("SOURCE_POSTGRES_PORT", str(free_port()))
@@ -28,4 +29,4 @@ def test_unreachable_source_fails_the_run_and_keeps_what_duckdb_held(
     message = str(failure.to_string())
     assert "could not connect" in message.lower() or "connection refused" in message.lower()
     assert source.password not in message
-    assert _orders_snapshot(duckdb_file) == before
+    assert _orders_snapshot(lake) == before

@@ -6,7 +6,7 @@ import psycopg
 import pytest
 from conftest import both_engines
 from runs import run_job
-from tables import assert_same_as_source, duckdb_query, loaded_at_by_order
+from tables import assert_same_as_source, lake_query, loaded_at_by_order
 
 NEW_ORDERS = """
     INSERT INTO data.orders (customer_id, product_id, quantity, total_amount, order_date)
@@ -18,10 +18,10 @@ NEW_ORDERS = """
 
 @both_engines
 def test_new_and_updated_orders_are_merged_without_reloading_the_table(
-    source, duckdb_file, location_defs, instance
+    source, lake, location_defs, instance
 ):
     assert run_job(location_defs, "orders_refresh", instance).success
-    first_load = loaded_at_by_order(duckdb_file)
+    first_load = loaded_at_by_order(lake)
 
     with source.connect() as conn:
         new_ids = {order_id for (order_id,) in conn.execute(NEW_ORDERS).fetchall()}
@@ -34,12 +34,12 @@ def test_new_and_updated_orders_are_merged_without_reloading_the_table(
     assert run_job(location_defs, "orders_refresh", instance).success
 
     with source.connect() as conn:
-        assert assert_same_as_source(conn, duckdb_file, "orders") == 100_003
-    [(rows, distinct_ids)] = duckdb_query(duckdb_file,
+        assert assert_same_as_source(conn, lake, "orders") == 100_003
+    [(rows, distinct_ids)] = lake_query(lake,
                                           "SELECT count(*), count(DISTINCT order_id) FROM data_orders")
     assert rows == distinct_ids
     # Only the changed orders were written by the second run; every other row is untouched.
-    second_load = loaded_at_by_order(duckdb_file)
+    second_load = loaded_at_by_order(lake)
     rewritten = {order_id for order_id, loaded_at in second_load.items()
                  if loaded_at != first_load.get(order_id)}
     assert rewritten == new_ids | updated_ids
@@ -53,7 +53,7 @@ def test_the_source_schema_forbids_orders_without_an_update_key(source):
 
 @both_engines
 def test_orders_with_a_null_update_key_are_copied_once_and_kept_current(
-    source, duckdb_file, location_defs, instance
+    source, lake, location_defs, instance
 ):
     # Should the NOT NULL constraint ever be dropped, such orders must not be lost: no
     # checkpoint covers them, so every run selects them again and merges them by order_id.
@@ -72,7 +72,7 @@ def test_orders_with_a_null_update_key_are_copied_once_and_kept_current(
     assert run_job(location_defs, "orders_refresh", instance).success
 
     with source.connect() as conn:
-        assert_same_as_source(conn, duckdb_file, "orders")
-    assert duckdb_query(
-        duckdb_file, "SELECT order_date, total_amount FROM data_orders WHERE order_id = ?", [undated]
+        assert_same_as_source(conn, lake, "orders")
+    assert lake_query(
+        lake, "SELECT order_date, total_amount FROM data_orders WHERE order_id = ?", [undated]
     ) == [(None, Decimal("19.99"))]

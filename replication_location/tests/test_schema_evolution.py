@@ -2,11 +2,11 @@
 
 from conftest import both_engines
 from runs import ORDERS, column_names, latest_metadata, run_job
-from tables import assert_same_as_source, duckdb_query
+from tables import assert_same_as_source, lake_query
 
 
 @both_engines
-def test_a_column_added_to_orders_is_replicated(source, duckdb_file, location_defs, instance):
+def test_a_column_added_to_orders_is_replicated(source, lake, location_defs, instance):
     assert run_job(location_defs, "orders_refresh", instance).success
 
     with source.connect() as conn:
@@ -18,10 +18,10 @@ def test_a_column_added_to_orders_is_replicated(source, duckdb_file, location_de
 
     assert run_job(location_defs, "orders_refresh", instance).success
 
-    assert duckdb_query(duckdb_file, "SELECT sales_channel FROM data_orders WHERE order_id = ?",
+    assert lake_query(lake, "SELECT sales_channel FROM data_orders WHERE order_id = ?",
                         [order_id]) == [("mobile app",)]
     assert "sales_channel" in column_names(latest_metadata(instance, ORDERS))
     # Rows copied before the column existed keep NULL there until they change (as in the
     # source, where the new column is NULL for them too).
     with source.connect() as conn:
-        assert_same_as_source(conn, duckdb_file, "orders")
+        assert_same_as_source(conn, lake, "orders")

@@ -12,9 +12,9 @@ import dlt
 from dagster_dlt import DagsterDltTranslator
 from dagster_dlt.translator import DltResourceTranslatorData
 
-from api_location import settings
 from api_location.asteroid_rows import PRIMARY_KEY, asteroid_rows
 from api_location.dlt_specs import RESOURCE_NAME, SOURCE_NAME
+from dagster_etl_lake.dlt_destination import ducklake_destination
 
 
 @dlt.source(name=SOURCE_NAME)
@@ -37,10 +37,10 @@ def nasa_neo_source(feed: Mapping[str, list[dict[str, Any]]] | None = None):
 
 def nasa_pipeline(dataset: str, pipelines_dir: str) -> dlt.Pipeline:
     # The pipeline's working state lives in pipelines_dir, a folder of the run, so concurrent
-    # runs never share it (dlt restores the schema and state from api.duckdb).
+    # runs never share it (dlt restores the schema and state from the lake).
     return dlt.pipeline(
         pipeline_name=f"{dataset}_pipeline",
-        destination=dlt.destinations.duckdb(str(settings.duckdb_path())),
+        destination=ducklake_destination(),
         dataset_name=dataset,
         pipelines_dir=pipelines_dir,
     )

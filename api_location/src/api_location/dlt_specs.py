@@ -19,7 +19,7 @@ def near_earth_objects_spec(
         key=[dataset, RESOURCE_NAME],
         # dagster-dlt's default upstream: an external asset standing for the source's resource
         deps=[f"{SOURCE_NAME}_{RESOURCE_NAME}"],
-        metadata={"dagster/table_name": RESOURCE_NAME, "dagster/storage_kind": "duckdb"},
-        kinds={"dlt", "duckdb"},
+        metadata={"dagster/table_name": RESOURCE_NAME, "dagster/storage_kind": "ducklake"},
+        kinds={"dlt", "ducklake"},
         automation_condition=automation_condition,
     )

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from dagster._utils.schedules import is_valid_cron_string
 
-DUCKDB_FILE = "api.duckdb"  # in WAREHOUSE_DIR
-DUCKDB_POOL = "api_duckdb"  # one writer at a time for api.duckdb, deployment-wide
+# The location's schema in the lake; dlt's loads write their own datasets' schemas. Where the
+# lake is: dagster_etl_lake.settings.
+LAKE_SCHEMA = "api"
 # Partitions per run of a NeoWs backfill: a 90-day backfill is 3 runs (each run fetches its range
 # in 7-day feed requests and loads it in one transaction). Fewer, longer runs beat one run per
 # week: each run start costs seconds of container start and imports.
@@ -18,7 +19,7 @@ BACKFILL_DAYS_PER_RUN = 35
 WAREHOUSE_DIR = "WAREHOUSE_DIR"
 REPORTS_DIR = "REPORTS_DIR"
 DEFAULT_DIRS = {
-    WAREHOUSE_DIR: "/opt/dagster/warehouse",  # api.duckdb, and staging/<run_id>/ for asteroid_job
+    WAREHOUSE_DIR: "/opt/dagster/warehouse",  # staging/<run_id>/ for asteroid_job
     REPORTS_DIR: "/opt/dagster/reports",  # hackernews_wordcloud.md
 }
 
@@ -43,10 +44,6 @@ def warehouse_dir() -> Path:
 
 def reports_dir() -> Path:
     return Path(os.environ.get(REPORTS_DIR, DEFAULT_DIRS[REPORTS_DIR]))
-
-
-def duckdb_path() -> Path:
-    return warehouse_dir() / DUCKDB_FILE
 
 
 def nasa_api_key() -> str:

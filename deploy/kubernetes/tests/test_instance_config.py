@@ -5,22 +5,16 @@ Job the K8sRunLauncher would create for a run of each location, checked against 
 import copy
 import importlib.metadata
 
-import kubernetes
 import kubernetes_validate
 import pytest
 import yaml
-from chart import NAMESPACE, instance_config, run_pod_context
-from conftest import LOCATIONS
+from chart import instance_config
+from conftest import LOCATIONS, run_job
 from dagster import DagsterInvalidConfigError
 from dagster._check import CheckError
 from dagster._config import validate_config
-from dagster._core.code_pointer import ModuleCodePointer
 from dagster._core.instance.config import dagster_instance_config
-from dagster._core.origin import JobPythonOrigin, RepositoryPythonOrigin
-from dagster._core.storage.dagster_run import DagsterRun
 from dagster._serdes.config_class import ConfigurableClassData, class_from_code_pointer
-from dagster_k8s import K8sRunLauncher
-from dagster_k8s.job import construct_dagster_k8s_job
 from test_manifests import KUBERNETES_VERSION
 
 # The configurable parts of the instance: each names a class whose own config schema checks it.
@@ -131,49 +125,6 @@ def test_values_typo_breaks_the_rendered_config(values, tmp_path):
         load_instance(instance_config(broken), tmp_path)
 
 
-@pytest.fixture
-def launcher(values, tmp_path) -> K8sRunLauncher:
-    """The run launcher from the rendered config, with a stand-in kubeconfig instead of the
-    in-cluster one (it talks to no API server here)."""
-    kubeconfig = tmp_path / "kubeconfig"
-    kubeconfig.write_text(yaml.safe_dump({
-        "apiVersion": "v1", "kind": "Config", "current-context": "offline",
-        "clusters": [{"name": "offline", "cluster": {"server": "https://127.0.0.1:1"}}],
-        "users": [{"name": "offline", "user": {}}],
-        "contexts": [{"name": "offline", "context": {"cluster": "offline", "user": "offline"}}],
-    }))
-    config = dict(instance_config(values)["run_launcher"]["config"])
-    config.update(load_incluster_config=False, kubeconfig_file=str(kubeconfig))
-    return K8sRunLauncher(**config)
-
-
-def run_job(launcher: K8sRunLauncher, deployment: dict, location: str) -> dict:
-    """The Job manifest the K8sRunLauncher builds for a run served by this deployment's code server."""
-    image = f"{deployment['image']['repository']}:{deployment['image']['tag']}"
-    context = {"k8s": {**run_pod_context(deployment), "namespace": NAMESPACE}}
-    origin = JobPythonOrigin(
-        job_name="a_job",
-        repository_origin=RepositoryPythonOrigin(
-            executable_path="/opt/venv/bin/python",
-            code_pointer=ModuleCodePointer(f"{location}.definitions", "defs", working_directory=None),
-            container_image=image,
-            container_context=context,
-        ),
-    )
-    run = DagsterRun(job_name="a_job", run_id="0123abcd-0000-0000-0000-000000000000", job_code_origin=origin)
-    container_context = launcher.get_container_context_for_run(run)
-    job = construct_dagster_k8s_job(
-        job_config=container_context.get_k8s_job_config(job_image=image, run_launcher=launcher),
-        args=["dagster", "api", "execute_run", "{}"],
-        job_name="dagster-run-0123abcd",
-        pod_name="dagster-run-0123abcd",
-        component="run_worker",
-        user_defined_k8s_config=container_context.run_k8s_config,
-        labels={"dagster/job": "a_job"},
-    )
-    return kubernetes.client.ApiClient().sanitize_for_serialization(job)
-
-
 @pytest.mark.parametrize("location", LOCATIONS)
 def test_run_pod_gets_the_location_image_env_secrets_and_volume(launcher, deployments, location):
     deployment = deployments[location]
@@ -190,8 +141,8 @@ def test_run_pod_gets_the_location_image_env_secrets_and_volume(launcher, deploy
     secret_refs = {e["secretRef"]["name"] for e in container["envFrom"] if "secretRef" in e}
     assert {ref["name"] for ref in deployment["envSecrets"]} <= secret_refs
     env = {e["name"]: e for e in container["env"]}
-    for variable in deployment["env"]:
-        assert env[variable["name"]]["value"] == variable["value"]
+    for variable in deployment["env"]:  # values and valueFrom alike
+        assert env[variable["name"]] == variable
     # Dagster's own storage password reaches the run from the chart's secret, never from a value.
     assert env["DAGSTER_PG_PASSWORD"]["valueFrom"]["secretKeyRef"]["name"] == "dagster-postgresql-secret"
     assert job["metadata"]["labels"]["app.kubernetes.io/name"] == "dagster"  # admitted to Postgres

@@ -1,8 +1,8 @@
-"""Every manifest is a valid Kubernetes object, and the volumes keep DuckDB on one node's disk."""
+"""Every manifest is a valid Kubernetes object, and the Secrets are templates without values."""
 
 import kubernetes_validate
 import pytest
-from conftest import MANIFESTS_DIR, manifest_documents
+from conftest import MANIFESTS_DIR, manifest_documents, secret_keys
 
 # The Kubernetes release whose API schemas the manifests are checked against (kubernetes-validate
 # ships them; strict mode also rejects fields the API does not have).
@@ -41,18 +41,33 @@ def test_secrets_are_templates_without_values():
         assert not filled, f"{secret['metadata']['name']} has values for {sorted(filled)}"
 
 
-def test_secrets_hold_what_the_deployment_reads():
+def test_secrets_hold_what_the_deployment_reads(compose):
     keys = {key for _, doc in DOCUMENTS if doc["kind"] == "Secret" for key in doc["stringData"]}
+    # Every secret compose's `secrets` service stores, under the same name ...
+    assert set(compose["services"]["secrets"]["environment"]) - {"DAGSTER_POSTGRES_PASSWORD"} <= keys
     assert {
-        "postgresql-password",  # DAGSTER_POSTGRES_PASSWORD, under the key the chart reads
-        "SOURCE_POSTGRES_PASSWORD",
-        "NASA_API_KEY",
+        "postgresql-password",  # ... but DAGSTER_POSTGRES_PASSWORD, under the key the chart reads
+        "LAKE_WRITER_PASSWORD",
+        "LAKE_READER_PASSWORD",
         "S3_ACCESS_KEY_ID",
         "S3_SECRET_ACCESS_KEY",
     } <= keys
 
 
-def test_no_volume_is_a_network_filesystem():
-    for _, doc in DOCUMENTS:
-        if doc["kind"] == "PersistentVolume":
-            assert "nfs" not in doc["spec"] and "local" in doc["spec"], doc["metadata"]["name"]
+def test_every_secret_key_reference_has_its_key():
+    keys = secret_keys()
+
+    def refs(node):
+        if isinstance(node, dict):
+            if "secretKeyRef" in node:
+                yield node["secretKeyRef"]
+            for value in node.values():
+                yield from refs(value)
+        elif isinstance(node, list):
+            for item in node:
+                yield from refs(item)
+
+    found = [ref for _, doc in DOCUMENTS for ref in refs(doc)]
+    assert found
+    for ref in found:
+        assert ref["key"] in keys.get(ref["name"], set()), ref

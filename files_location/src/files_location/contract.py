@@ -14,6 +14,7 @@ from typing import Any
 
 import duckdb
 
+from dagster_etl_lake.attach import identifier, sql_literal
 from files_location.bad_file_error import BadFileError
 from files_location.share_prices import COLUMNS
 
@@ -54,15 +55,6 @@ class Report:
     """A file that keeps the contract: how many data rows it has."""
 
     rows: int
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def sql_literal(value: str) -> str:
-    """A SQL string literal (DuckDB's table functions take no parameters in every position)."""
-    return "'" + value.replace("'", "''") + "'"
 
 
 def parse_date_sql(column: str) -> str:
@@ -136,7 +128,7 @@ def read_header(conn: duckdb.DuckDBPyConnection, source: str, file: str) -> list
         ).fetchone()
         header_rejected = (
             _table_exists(conn, rejects)
-            and conn.execute(f"SELECT count(*) FROM {_q(rejects)} WHERE line = 1").fetchone()[0]
+            and conn.execute(f"SELECT count(*) FROM {identifier(rejects)} WHERE line = 1").fetchone()[0]
         )
     except duckdb.Error as error:
         raise BadFileError(file, f"cannot be read: {describe(error)}") from error
@@ -158,7 +150,7 @@ def _rejects_options(rejects: str) -> str:
 
 def _drop_rejects(conn: duckdb.DuckDBPyConnection, rejects: str) -> None:
     for table in (rejects, rejects + "_scan"):
-        conn.execute(f"DROP TABLE IF EXISTS {_q(table)}")
+        conn.execute(f"DROP TABLE IF EXISTS {identifier(table)}")
 
 
 def _dict_rows(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
@@ -187,7 +179,7 @@ def csv_scan(source: str, header: list[str], *, text: bool = False, rejects: str
 def typed_columns_sql() -> list[str]:
     """Select-list turning a typed scan's columns into the warehouse's, in COLUMNS order."""
     return [
-        f"{parse_date_sql(_q(name))} AS {_q(name)}" if name == "date" else _q(name)
+        f"{parse_date_sql(identifier(name))} AS {identifier(name)}" if name == "date" else identifier(name)
         for name in COLUMNS
     ]
 
@@ -197,12 +189,13 @@ def typed_columns_sql() -> list[str]:
 # Over the text scan, per row rule: a predicate true for an offending row, and the problem told.
 _TEXT_RULES = {
     "dates": (
-        f'"date" IS NULL OR {parse_date_sql(_q("date"))} IS NULL',
+        f'"date" IS NULL OR {parse_date_sql(identifier("date"))} IS NULL',
         "{bad} of {rows} rows have a missing or invalid date",
     ),
     "types": (
         " OR ".join(
-            f"({_q(n)} IS NOT NULL AND NOT coalesce(isfinite(TRY_CAST({_q(n)} AS DOUBLE)), false))"
+            f"({identifier(n)} IS NOT NULL"
+            f" AND NOT coalesce(isfinite(TRY_CAST({identifier(n)} AS DOUBLE)), false))"
             for n in NUMERIC
         ),
         "{bad} of {rows} rows have a value that is not a finite number",
@@ -215,7 +208,7 @@ _TEXT_RULES = {
 # Over loaded (typed) rows: any row that would break a row rule.
 LOADED_VIOLATION_SQL = " OR ".join(
     ['"date" IS NULL', '"share_price" IS NULL', '"share_price" <= 0']
-    + [f"NOT isfinite({_q(n)})" for n in NUMERIC]
+    + [f"NOT isfinite({identifier(n)})" for n in NUMERIC]
 )
 
 
@@ -295,14 +288,14 @@ def _structure_rules(conn: duckdb.DuckDBPyConnection, file: str, rejects: str) -
         ("row_fields", "error_type <> 'INVALID ENCODING'"),
     ):
         (bad,) = conn.execute(
-            f"SELECT count(DISTINCT line) FROM {_q(rejects)} WHERE {where}"
+            f"SELECT count(DISTINCT line) FROM {identifier(rejects)} WHERE {where}"
         ).fetchone()
         if not bad:
             continue
         sample = conn.execute(
             f"SELECT line, any_value(csv_line ORDER BY column_idx) AS csv_line,"
             f" any_value(error_message ORDER BY column_idx) AS error"
-            f" FROM {_q(rejects)} WHERE {where} GROUP BY line ORDER BY line LIMIT {SAMPLE_SIZE}"
+            f" FROM {identifier(rejects)} WHERE {where} GROUP BY line ORDER BY line LIMIT {SAMPLE_SIZE}"
         )
         offending = _dict_rows(sample)
         first = offending[0]

@@ -12,6 +12,7 @@ import pyarrow as pa  # noqa: E402
 from dagster_dlt import DagsterDltTranslator  # noqa: E402
 from dagster_dlt.translator import DltResourceTranslatorData  # noqa: E402
 
+from dagster_etl_lake.dlt_destination import ducklake_destination  # noqa: E402
 from files_location import settings  # noqa: E402
 
 # The course's dlt quick start: a few dicts. replace: a rerun leaves the same rows, not twice.
@@ -63,14 +64,14 @@ def _pipeline(name: str, dataset: str, pipelines_dir: str) -> dlt.Pipeline:
     return dlt.pipeline(
         pipeline_name=name,
         dataset_name=dataset,
-        destination=dlt.destinations.duckdb(str(settings.duckdb_path())),
+        destination=ducklake_destination(),
         pipelines_dir=pipelines_dir,
     )
 
 
 def csv_pipeline(pipelines_dir: str) -> dlt.Pipeline:
-    return _pipeline("csv_pipeline", "csv_data", pipelines_dir)
+    return _pipeline("csv_pipeline", settings.CSV_DATASET, pipelines_dir)
 
 
 def simple_pipeline(pipelines_dir: str) -> dlt.Pipeline:
-    return _pipeline("simple_pipeline", "simple", pipelines_dir)
+    return _pipeline("simple_pipeline", settings.SIMPLE_DATASET, pipelines_dir)

@@ -17,9 +17,9 @@ def dlt_spec(source: str, resource: str, deps=()) -> dg.AssetSpec:
     return dg.AssetSpec(
         key=dlt_key(source, resource),
         deps=list(deps),
-        # the resource's table, in the pipeline's dataset of files.duckdb
-        metadata={"dagster/table_name": resource, "dagster/storage_kind": "duckdb"},
-        kinds={"dlt", "duckdb"},
+        # the resource's table, in the pipeline's dataset (a schema of the lake)
+        metadata={"dagster/table_name": resource, "dagster/storage_kind": "ducklake"},
+        kinds={"dlt", "ducklake"},
         group_name="dlt",
     )
 

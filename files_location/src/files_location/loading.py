@@ -1,4 +1,4 @@
-"""Dagster side of a file load: the writer connection, the contract as an asset check, failures."""
+"""Dagster side of a file load: the lake connection, the contract as an asset check, failures."""
 
 from collections.abc import Iterator
 
@@ -24,10 +24,12 @@ def contract_check_spec(asset: str | dg.AssetKey) -> dg.AssetCheckSpec:
 
 
 def failure(error: BadFileError) -> dg.Failure:
+    """The step failure for a file that cannot be loaded as it is: not retried (the step's
+    RetryPolicy is for failures outside the file); it waits for a person to fix the file."""
     metadata = {"file": error.file, "problem": error.problem}
     if isinstance(error, ContractViolation):
         metadata["rule"] = error.rule
-    return dg.Failure(description=str(error), metadata=metadata)
+    return dg.Failure(description=str(error), metadata=metadata, allow_retries=False)
 
 
 def contract_result(
@@ -76,23 +78,27 @@ def load_file(
     A file that breaks the contract: the failed check result (on the table asset), then a step
     failure naming the file and the rule; the table is as it was.
     """
+    log = dg.get_dagster_logger()
+
+    def told(attempt: int, error: BaseException) -> None:
+        log.info(f"{file}: another writer changed {table} during this load (attempt {attempt});"
+                 " loading again")
+
+    violation = None
     with duckdb.get_connection() as conn:
         try:
             if prepare is not None:
                 prepare(conn)
             rows = replace_file_rows(
-                conn, table=table, source=source, file=file, tags=tags, key=key
+                conn, table=table, source=source, file=file, tags=tags, key=key, on_conflict=told
             )
-        except ContractViolation as violation:
-            conn.close()
-            yield contract_result(file, violation=violation)
-            raise failure(violation) from violation
+        except ContractViolation as broken:
+            violation = broken
         except BadFileError as error:
             raise failure(error) from error
-        finally:
-            # The resource only closes on success; close here too so that a failed load
-            # releases the file for the next writer.
-            conn.close()
+    if violation is not None:
+        yield contract_result(file, violation=violation)
+        raise failure(violation) from violation
     metadata = {"table": table, "rows_loaded": rows, "file": file}
     metadata.update({tag.column: tag.value for tag in tags})
     yield dg.MaterializeResult(metadata=metadata, check_results=[contract_result(file, rows=rows)])

@@ -1,13 +1,12 @@
 """S3Storage: where import_file_s3 reads from, any S3-compatible server, read through DuckDB's
 httpfs on the loading connection."""
 
-from urllib.parse import urlparse
-
 import dagster as dg
 import duckdb
 
-from files_location.contract import sql_literal
-from files_location.extensions import load_extension
+from dagster_etl_lake import extensions
+from dagster_etl_lake.attach import s3_secret_sql
+from dagster_etl_lake.settings import S3
 
 
 class S3Storage(dg.ConfigurableResource):
@@ -29,32 +28,9 @@ def s3_url(bucket: str, key: str) -> str:
     return f"s3://{bucket}/{key}"
 
 
-def connect_s3(
-    conn: duckdb.DuckDBPyConnection,
-    *,
-    endpoint_url: str,
-    access_key_id: str,
-    secret_access_key: str,
-    region: str,
-) -> None:
-    """Make s3:// readable on this connection with a temporary (never persisted) secret.
-
-    An empty endpoint means AWS itself; otherwise path-style URLs against the given server
-    (MinIO, moto, Ceph ...), with TLS only when the endpoint is https.
-    """
-    load_extension(conn, "httpfs")
-    options = ["TYPE s3", f"REGION {sql_literal(region or 'us-east-1')}"]
-    if access_key_id:
-        options += [f"KEY_ID {sql_literal(access_key_id)}", f"SECRET {sql_literal(secret_access_key)}"]
-    if endpoint_url:
-        endpoint = urlparse(endpoint_url)
-        if endpoint.scheme not in ("http", "https") or not endpoint.netloc:
-            raise ValueError(
-                f"S3 endpoint must look like http(s)://host:port, got {endpoint_url!r}"
-            )
-        options += [
-            f"ENDPOINT {sql_literal(endpoint.netloc)}",
-            "URL_STYLE 'path'",
-            f"USE_SSL {str(endpoint.scheme == 'https').lower()}",
-        ]
-    conn.execute(f"CREATE OR REPLACE TEMPORARY SECRET files_location_s3 ({', '.join(options)})")
+def connect_s3(conn: duckdb.DuckDBPyConnection, storage: S3Storage) -> None:
+    """Make s3:// readable on this connection's session with a temporary (never persisted) secret,
+    the same kind the lake's own data path on S3 uses (its secret is scoped to the lake's bucket)."""
+    extensions.load(conn, [extensions.S3_EXTENSION])
+    conn.execute(s3_secret_sql(S3(storage.endpoint_url, storage.access_key_id, storage.secret_access_key,
+                                  storage.region), "files_location_s3"))

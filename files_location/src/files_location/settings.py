@@ -8,16 +8,14 @@ from pathlib import Path
 
 from dagster._utils.schedules import is_valid_cron_string
 
-DUCKDB_FILE = "files.duckdb"  # in WAREHOUSE_DIR
-# Every asset that writes files.duckdb runs in this pool; dagster.yaml limits it to one at a time,
-# because DuckDB allows one writing process per file.
-DUCKDB_POOL = "files_duckdb"
+# The location's schema in the lake (the tables of the file imports); dlt's loads write their own
+# datasets' schemas (csv_data, simple). Where the lake is: dagster_etl_lake.settings.
+LAKE_SCHEMA = "files"
+CSV_DATASET, SIMPLE_DATASET = "csv_data", "simple"
 
 LANDING_DIR = "LANDING_DIR"
-WAREHOUSE_DIR = "WAREHOUSE_DIR"
 DEFAULT_DIRS = {
     LANDING_DIR: "/opt/dagster/landing",  # where files are imported from
-    WAREHOUSE_DIR: "/opt/dagster/warehouse",  # files.duckdb
 }
 
 LANDING_SENSOR_INTERVAL_SECONDS = "LANDING_SENSOR_INTERVAL_SECONDS"
@@ -47,14 +45,6 @@ S3_ENV_VARS = {
 
 def landing_dir() -> Path:
     return Path(os.environ.get(LANDING_DIR, DEFAULT_DIRS[LANDING_DIR]))
-
-
-def warehouse_dir() -> Path:
-    return Path(os.environ.get(WAREHOUSE_DIR, DEFAULT_DIRS[WAREHOUSE_DIR]))
-
-
-def duckdb_path() -> Path:
-    return warehouse_dir() / DUCKDB_FILE
 
 
 def number(variable: str) -> int:

@@ -1,20 +1,21 @@
-"""Loading share-price CSV files into DuckDB: strict, atomic, replacing what a file loaded before."""
+"""Loading share-price CSV files into the lake: strict, atomic, replacing what a file loaded before."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import duckdb
 
+from dagster_etl_lake import in_transaction
+from dagster_etl_lake.attach import SESSION_CONFIG
 from files_location import contract
 from files_location.share_prices import COLUMNS
 
-# Every DuckDB connection of this location: never fetch an extension from the internet at run
-# time (the ones we need are baked into the image and loaded by path).
-# Warehouse connections also let DuckDB parse and insert a file's rows in parallel without
-# re-sequencing them into file order (rows carry their date; bulk loads get faster than a
-# plain COPY, see bench/files_copy.py).
-NO_DOWNLOADS: dict[str, Any] = {"autoinstall_known_extensions": False}
-DUCKDB_CONFIG: dict[str, Any] = {**NO_DOWNLOADS, "preserve_insertion_order": False}
+# Every DuckDB session of this location: never fetch an extension from the internet at run time
+# (the ones it needs come from wheels, loaded by path). Loads also let DuckDB parse and insert a
+# file's rows in parallel without re-sequencing them into file order (rows carry their date; bulk
+# loads get faster than a plain COPY, see bench/files_copy.py).
+DUCKDB_CONFIG: dict[str, Any] = {**SESSION_CONFIG, "preserve_insertion_order": False}
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,13 @@ def ensure_table(conn: duckdb.DuckDBPyConnection, table: str, tags: list[Tag]) -
     conn.execute(f'CREATE TABLE IF NOT EXISTS "{table}" ({", ".join(columns)})')
 
 
+class _Refused(Exception):
+    """The typed load did not keep the contract: roll back, then say why."""
+
+    def __init__(self, reader_error: duckdb.Error | None):
+        self.reader_error = reader_error
+
+
 def replace_file_rows(
     conn: duckdb.DuckDBPyConnection,
     *,
@@ -40,41 +48,42 @@ def replace_file_rows(
     file: str,
     tags: list[Tag],
     key: str,
+    on_conflict: Callable[[int, BaseException], None] | None = None,
 ) -> int:
     """Load one file into `table`, replacing the rows whose `key` tag has the same value.
 
     One transaction, and the contract is checked inside it: a file that breaks it raises
-    ContractViolation and leaves the table as it was. Returns the number of rows loaded.
+    ContractViolation and leaves the table as it was. A commit that conflicts with another writer
+    of the table is run again (dagster_etl_lake.in_transaction). Returns the number of rows loaded.
     """
     header = contract.read_header(conn, source, file)
     key_tag = next(tag for tag in tags if tag.column == key)
     names = ", ".join(f'"{name}"' for name in [*COLUMNS, *(tag.column for tag in tags)])
     values = ", ".join(contract.typed_columns_sql() + [f"?::{tag.sql_type}" for tag in tags])
     this_file = f'"{table}" WHERE "{key}" = ?::{key_tag.sql_type}'
-    conn.execute("BEGIN TRANSACTION")
-    committed, reader_error = False, None
-    try:
-        ensure_table(conn, table, tags)
-        conn.execute(f"DELETE FROM {this_file}", [key_tag.value])
+
+    def load(c: duckdb.DuckDBPyConnection) -> int:
+        ensure_table(c, table, tags)
+        c.execute(f"DELETE FROM {this_file}", [key_tag.value])
         try:
-            loaded = conn.execute(
+            loaded = c.execute(
                 f'INSERT INTO "{table}" ({names})'
                 f" SELECT {values} FROM {contract.csv_scan(source, header)}",
                 [tag.value for tag in tags],
             ).fetchone()[0]
-            kept = loaded > 0 and contract.verify_loaded(conn, this_file, [key_tag.value])
         except duckdb.Error as error:
-            reader_error, kept = error, False
-        if kept:
-            conn.execute("COMMIT")
-            committed = True
-    finally:
-        if not committed:
-            conn.execute("ROLLBACK")
-    if not committed:
+            if isinstance(error, duckdb.TransactionException):
+                raise  # the lake's, not the file's
+            raise _Refused(error) from error
+        if not (loaded > 0 and contract.verify_loaded(c, this_file, [key_tag.value])):
+            raise _Refused(None)
+        return loaded
+
+    try:
+        return in_transaction(conn, load, on_conflict=on_conflict)
+    except _Refused as refused:
         # Rolled back; now say which rule the file breaks (outside the transaction).
-        raise contract.explain(conn, source, file, header, reader_error) from reader_error
-    return loaded
+        raise contract.explain(conn, source, file, header, refused.reader_error) from refused.reader_error
 
 
 def read_arrow(source: str, file: str):

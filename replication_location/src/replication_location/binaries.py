@@ -1,31 +1,32 @@
 """The Sling binary, the DuckDB CLI and the DuckDB extensions, all shipped as wheels.
 
-Sling drives the DuckDB CLI (DUCKDB_PATH), which loads json (and httpfs/parquet under Sling's
-default copy method, which only the benchmark uses) from
-``~/.duckdb/extensions/v<version>/<platform>/`` and otherwise tries to download them. The image
+Sling drives the DuckDB CLI (DUCKDB_PATH), which loads what its ATTACH of the lake needs (ducklake,
+postgres_scanner for the catalog, httpfs for an S3 data path) and json from
+``~/.duckdb/extensions/v<version>/<platform>/``, and otherwise tries to download them. The image
 runs this module at build time (``python -m replication_location.binaries /home/dagster``, and
 ``--link /opt/dagster/bin`` for the paths SLING_BINARY/DUCKDB_PATH name), so that a run never
-downloads anything; the tests and the benchmark do the same into a temporary HOME. The DuckDB
-engine loads the postgres extension into the python `duckdb` by path from its wheel
-(postgres_extension()), needing no HOME.
+downloads anything; the tests and the benchmark do the same into a temporary HOME. The location's
+own DuckDB sessions load extensions by path (dagster_etl_lake.extensions), needing no HOME.
 """
 
 import importlib.util
 import sys
 from pathlib import Path
 
+from dagster_etl_lake.shell import cli as duckdb_cli
+
 PLATFORM = "linux_amd64"
-# Wheels that ship extensions, linked where the CLI looks when installed (postgres_scanner: the
-# DuckDB engine's reader of the source).
+# Wheels that ship extensions, linked where the CLI looks when installed.
 EXTENSION_PACKAGES = (
     "duckdb_extension_json",
-    "duckdb_extension_httpfs",  # dev only: Sling's default copy method streams rows over HTTP
+    "duckdb_extension_ducklake",
+    "duckdb_extension_postgres_scanner",  # the lake's catalog; the DuckDB engine's reader of the source
+    "duckdb_extension_httpfs",  # an S3 data path; Sling's default copy method (the benchmark's)
     "duckdb_extension_parquet",  # dev only, with httpfs
-    "duckdb_extension_postgres_scanner",
 )
-# With copy_method csv_files (settings.DUCKDB_COPY_METHOD) Sling's DuckDB target loads only json;
-# without it the CLI would try to download it, and fail offline.
-REQUIRED_EXTENSIONS = {"json"}
+# What Sling's DuckLake target loads with copy_method csv_files (settings.DUCKDB_COPY_METHOD) and
+# a Postgres catalog; without them the CLI would try to download them, and fail offline.
+REQUIRED_EXTENSIONS = {"json", "ducklake", "postgres_scanner"}
 
 
 def _package_dir(package: str) -> Path | None:
@@ -39,26 +40,6 @@ def sling_binary() -> Path:
     import sling_linux_amd64  # the wheel's own lookup of its binary
 
     return Path(sling_linux_amd64.SLING_BIN)
-
-
-def duckdb_cli() -> Path:
-    package = _package_dir("duckdb_cli")
-    if package is None or not (package / "duckdb").is_file():
-        raise RuntimeError("duckdb-cli is not installed: Sling's DuckDB target needs its binary")
-    return package / "duckdb"
-
-
-def postgres_extension() -> Path:
-    """The postgres extension of the installed python `duckdb`'s version, from its wheel."""
-    import duckdb
-
-    package = _package_dir("duckdb_extension_postgres_scanner")
-    path = ((package or Path("?")) / "extensions" / f"v{duckdb.__version__}"
-            / "postgres_scanner.duckdb_extension")
-    if not path.is_file():
-        raise RuntimeError(f"DuckDB's postgres extension for DuckDB {duckdb.__version__} is not at {path};"
-                           f" install duckdb-extension-postgres-scanner=={duckdb.__version__}")
-    return path
 
 
 def install_extensions(home: Path) -> list[Path]:
@@ -107,4 +88,3 @@ if __name__ == "__main__":
         print(path)
     print(f"SLING_BINARY={sling_binary()}")
     print(f"DUCKDB_PATH={duckdb_cli()}")
-    print(f"postgres extension: {postgres_extension()}")

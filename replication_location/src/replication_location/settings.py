@@ -1,26 +1,27 @@
 """Where the location writes, which Postgres it copies from and when it runs: every environment
 variable the location reads, with its default, from the environment the image and compose set.
-The folder and the source's settings are read when used (a run reads its own container's
-environment; the password only through dg.EnvVar, never stored in the definitions); the crons when
-the definitions load."""
+The source's settings are read when used (a run reads its own container's environment; the
+password only through dg.EnvVar, never stored in the definitions); the crons when the definitions
+load. Where the lake is: dagster_etl_lake.settings."""
 
 import os
-from pathlib import Path
 
 from dagster._utils.schedules import is_valid_cron_string
 
-DUCKDB_FILE = "replication.duckdb"  # in WAREHOUSE_DIR
-# Every writer of replication.duckdb runs in this pool; dagster.yaml limits it to one at a time.
-DUCKDB_POOL = "replication_duckdb"
-# Sling hands rows to the DuckDB CLI as CSV files in its temp folder instead of streaming them
-# through a localhost HTTP server (default): faster, and needs no httpfs extension (see
-# bench/replication_sling.py). The component's defs.yaml says the same.
-DUCKDB_COPY_METHOD = "csv_files"
+from dagster_etl_lake.policies import table_pool
 
-WAREHOUSE_DIR = "WAREHOUSE_DIR"
-DEFAULT_DIRS = {
-    WAREHOUSE_DIR: "/opt/dagster/warehouse",  # replication.duckdb
-}
+# The location's schema in the lake (the replication's tables); the component writes its own.
+LAKE_SCHEMA = "replication"
+COMPONENT_SCHEMA = "sling_component"
+# Sling keeps each stream's temporary table in the lake's `main` schema under the stream's table
+# name, whichever schema it writes (main.data_orders_sling_duckdb_tmp for replication.data_orders
+# and sling_component.data_orders alike): every Sling writer of the lake takes this one pool.
+SLING_POOL = "lake/sling"
+# The DuckDB engine merges into its tables (an upsert): one writer of the schema's tables at a time.
+DUCKDB_ENGINE_POOL = table_pool(LAKE_SCHEMA)
+# Sling hands rows to the DuckDB CLI as CSV files in its temp folder instead of streaming them
+# through a localhost HTTP server (default): faster (see bench/replication_sling.py).
+DUCKDB_COPY_METHOD = "csv_files"
 
 # The application database, through the read-only replication role; all must be set.
 SOURCE_POSTGRES_VARIABLES = {
@@ -41,14 +42,6 @@ DEFAULT_CRONS = {
     POSTGRES_REFRESH_CRON: "0 6 * * *",  # every table each morning
     ORDERS_REFRESH_CRON: "0 12,18 * * *",  # orders again at noon and 18:00
 }
-
-
-def warehouse_dir() -> Path:
-    return Path(os.environ.get(WAREHOUSE_DIR, DEFAULT_DIRS[WAREHOUSE_DIR]))
-
-
-def duckdb_path() -> Path:
-    return warehouse_dir() / DUCKDB_FILE
 
 
 def source_sslmode() -> str:

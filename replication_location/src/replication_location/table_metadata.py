@@ -11,10 +11,10 @@ from dagster_sling.sling_event_iterator import SLING_COLUMN_PREFIX  # Sling's ow
 
 from replication_location.duckdb_engine import StreamResult
 
-# DuckDB type -> the "General Type" Sling reports for a DuckDB column (`sling conns discover`).
+# DuckDB type -> the "General Type" Sling reports for a column its DuckLake target wrote.
 SLING_GENERAL_TYPES = {
     "TINYINT": "smallint",
-    "SMALLINT": "smallint",
+    "SMALLINT": "integer",
     "INTEGER": "integer",
     "BIGINT": "bigint",
     "HUGEINT": "bigint",

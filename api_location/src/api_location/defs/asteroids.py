@@ -15,6 +15,7 @@ from api_location.asteroid_rows import COLUMNS, asteroid_rows
 from api_location.nasa_client import NASAResource
 from api_location.nasa_date import NasaDate
 from api_location.warehouse import replace_days_from_csv
+from dagster_etl_lake.policies import LOAD_RETRY
 
 TABLE = "raw_asteroid_data"
 
@@ -51,11 +52,11 @@ def asteroids_file(
     return {"path": str(path), "dates": sorted(asteroids)}
 
 
-@dg.asset(group_name="nasa", kinds={"duckdb"}, pool=settings.DUCKDB_POOL)
+@dg.asset(group_name="nasa", kinds={"duckdb"}, retry_policy=LOAD_RETRY)
 def raw_asteroid_data(
     context: dg.AssetExecutionContext, asteroids_file: dict[str, Any], duckdb: DuckDBResource
 ) -> dg.MaterializeResult:
-    """The staged days in DuckDB; loading a day again replaces its rows (one transaction)."""
+    """The staged days in the lake; loading a day again replaces its rows (one transaction)."""
     path = Path(asteroids_file["path"])
     with duckdb.get_connection() as conn:
         inserted = replace_days_from_csv(conn, TABLE, asteroids_file["dates"], path)

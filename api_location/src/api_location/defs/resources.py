@@ -1,13 +1,13 @@
 """The location's resources, bound to the deployment's settings."""
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
 
 from api_location import settings
 from api_location.dlt_resource import DltResource
 from api_location.hackernews_client import HackerNewsResource
 from api_location.hn_io_manager import HackerNewsReportIOManager
 from api_location.nasa_client import NASAResource
+from dagster_etl_lake import LakeResource
 
 
 @dg.definitions
@@ -16,7 +16,7 @@ def resources() -> dg.Definitions:
         resources={
             "nasa": NASAResource(),  # key and URL from the run's environment
             "hackernews": HackerNewsResource(),
-            "duckdb": DuckDBResource(database=str(settings.duckdb_path())),
+            "duckdb": LakeResource(lake_schema=settings.LAKE_SCHEMA),  # the lake, in this location's schema
             "dlt": DltResource(),  # imports dlt only when a dlt asset runs
             "hn_io_manager": HackerNewsReportIOManager(reports_dir=str(settings.reports_dir())),
         }

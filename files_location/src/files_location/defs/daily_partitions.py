@@ -5,6 +5,7 @@ from datetime import UTC, timedelta
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from dagster_etl_lake.policies import LOAD_RETRY
 from files_location import settings
 from files_location.bad_file_error import BadFileError
 from files_location.landing import resolve_landing_file
@@ -30,7 +31,7 @@ def import_partition_file(context: dg.AssetExecutionContext) -> str:
     partitions_def=daily_partitions,
     kinds={"duckdb"},
     group_name="daily_partitions",
-    pool=settings.DUCKDB_POOL,
+    retry_policy=LOAD_RETRY,
     check_specs=[contract_check_spec("duckdb_partition_table")],
 )
 def duckdb_partition_table(

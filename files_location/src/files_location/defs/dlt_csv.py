@@ -1,5 +1,6 @@
-"""The course's dlt assets, loading into files.duckdb: the CSV import (fed by import_file, under
-the share-price contract) and the quick start (`simple_source`, a few dicts).
+"""The course's dlt assets, loading into the lake (datasets csv_data and simple): the CSV import
+(fed by import_file, under the share-price contract) and the quick start (`simple_source`, a few
+dicts).
 
 Loading these definitions must not import dlt (about 1.3 s for every code-server start and run):
 the asset specs are declared by hand in files_location.dlt_specs, and dlt is imported inside the
@@ -11,6 +12,7 @@ from contextlib import contextmanager
 
 import dagster as dg
 
+from dagster_etl_lake.policies import LOAD_RETRY, table_pool
 from files_location import settings
 from files_location.bad_file_error import BadFileError
 from files_location.contract import ContractViolation
@@ -32,7 +34,9 @@ def _pipelines_dir(context: dg.AssetExecutionContext):
     name="dlt_csv_assets",
     specs=[dlt_spec("csv_source", "load_csv", deps=["import_file"])],
     check_specs=[contract_check_spec(CSV_KEY)],
-    pool=settings.DUCKDB_POOL,
+    # dlt's merge (delete-insert) cannot be retried from here: one writer of the table at a time.
+    pool=table_pool(settings.CSV_DATASET, "load_csv"),
+    retry_policy=LOAD_RETRY,
 )
 def dlt_csv_assets(context: dg.AssetExecutionContext, dlt: DltRunner, import_file: str):
     from files_location import dlt_sources
@@ -58,7 +62,8 @@ def dlt_csv_assets(context: dg.AssetExecutionContext, dlt: DltRunner, import_fil
 @dg.multi_asset(
     name="dlt_simple_assets",
     specs=[dlt_spec("simple_source", "load_dict", deps=["simple_source_load_dict"])],
-    pool=settings.DUCKDB_POOL,
+    pool=table_pool(settings.SIMPLE_DATASET, "load_dict"),
+    retry_policy=LOAD_RETRY,
 )
 def dlt_simple_assets(context: dg.AssetExecutionContext, dlt: DltRunner):
     # The course's dlt quick start: simple_source's dicts into simple.load_dict. (No docstring:

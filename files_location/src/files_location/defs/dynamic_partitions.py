@@ -3,7 +3,7 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from files_location import settings
+from dagster_etl_lake.policies import LOAD_RETRY
 from files_location.bad_file_error import BadFileError
 from files_location.landing import resolve_landing_file
 from files_location.loading import contract_check_spec, failure, load_file
@@ -26,7 +26,7 @@ def import_dynamic_partition_file(context: dg.AssetExecutionContext) -> str:
     partitions_def=landing_files,
     kinds={"duckdb"},
     group_name="dynamic_partitions",
-    pool=settings.DUCKDB_POOL,
+    retry_policy=LOAD_RETRY,
     check_specs=[contract_check_spec("duckdb_dynamic_partition_table")],
 )
 def duckdb_dynamic_partition_table(

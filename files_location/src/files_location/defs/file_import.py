@@ -6,12 +6,12 @@ import duckdb
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
-from files_location import settings
+from dagster_etl_lake.policies import LOAD_RETRY
 from files_location.bad_file_error import BadFileError
 from files_location.contract import ContractViolation, check
 from files_location.landing import relative_name, resolve_landing_file
 from files_location.loading import contract_check_spec, contract_result, failure, load_file
-from files_location.warehouse import NO_DOWNLOADS, Tag
+from files_location.warehouse import DUCKDB_CONFIG, Tag
 
 
 class ImportFileConfig(dg.Config):
@@ -41,7 +41,7 @@ def import_file(context: dg.AssetExecutionContext, config: ImportFileConfig) -> 
 def valid_share_prices(import_file: str):
     file = relative_name(import_file)
     try:
-        with duckdb.connect(config=NO_DOWNLOADS) as conn:
+        with duckdb.connect(config=DUCKDB_CONFIG) as conn:
             report = check(conn, import_file, file)
     except ContractViolation as violation:
         yield contract_result(file, violation=violation, check_name="valid_share_prices")
@@ -53,7 +53,7 @@ def valid_share_prices(import_file: str):
 @dg.asset(
     kinds={"duckdb"},
     group_name="file_import",
-    pool=settings.DUCKDB_POOL,
+    retry_policy=LOAD_RETRY,
     check_specs=[contract_check_spec("duckdb_table")],
 )
 def duckdb_table(duckdb: DuckDBResource, import_file: str):

@@ -4,7 +4,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
-from files_location import settings
+from dagster_etl_lake.policies import LOAD_RETRY
 from files_location.loading import contract_check_spec, load_file
 from files_location.s3_client import S3Storage, connect_s3, s3_url
 from files_location.warehouse import Tag
@@ -26,20 +26,11 @@ def import_file_s3(config: ImportFileS3Config) -> str:
 @dg.asset(
     kinds={"duckdb"},
     group_name="object_storage",
-    pool=settings.DUCKDB_POOL,
+    retry_policy=LOAD_RETRY,
     check_specs=[contract_check_spec("duckdb_table_s3")],
 )
 def duckdb_table_s3(duckdb: DuckDBResource, s3: S3Storage, import_file_s3: str):
     """raw_s3_data; importing an object again replaces its rows."""
-
-    def allow_s3(conn):
-        connect_s3(
-            conn,
-            endpoint_url=s3.endpoint_url,
-            access_key_id=s3.access_key_id,
-            secret_access_key=s3.secret_access_key,
-            region=s3.region,
-        )
 
     yield from load_file(
         duckdb,
@@ -48,7 +39,7 @@ def duckdb_table_s3(duckdb: DuckDBResource, s3: S3Storage, import_file_s3: str):
         file=import_file_s3,
         tags=[Tag("source_file", "VARCHAR", import_file_s3)],
         key="source_file",
-        prepare=allow_s3,
+        prepare=lambda conn: connect_s3(conn, s3),
     )
 
 

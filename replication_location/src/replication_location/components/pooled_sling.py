@@ -1,14 +1,15 @@
-"""The Sling component, with its assets in the op's concurrency pool.
+"""The Sling component, with its assets in the op's concurrency pool, and the lake as a template
+variable of its defs.yaml (`{{ lake_target }}`: the same connection the Python replication uses).
 
 dagster-sling 0.29's SlingReplicationCollectionComponent accepts `op.pool` in defs.yaml but does
-not pass it to `@sling_assets`, so its runs would write to DuckDB outside the one-writer pool.
-This subclass only adds that argument.
+not pass it to `@sling_assets`, so its runs would write the lake outside their pool. This
+subclass adds that argument.
 """
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from dagster import AssetExecutionContext, AssetsDefinition
+from dagster import AssetExecutionContext, AssetsDefinition, template_var
 from dagster.components import ComponentLoadContext
 from dagster.components.resolved.core_models import OpSpec
 from dagster_sling import SlingReplicationCollectionComponent, sling_assets
@@ -20,6 +21,13 @@ from dagster_sling.components.sling_replication_collection.component import (
 
 @dataclass
 class PooledSlingReplicationCollectionComponent(SlingReplicationCollectionComponent):
+    @staticmethod
+    @template_var
+    def lake_target() -> dict:
+        from replication_location.defs.resources import lake_target
+
+        return lake_target()
+
     def build_asset(
         self, context: ComponentLoadContext, replication_spec_model: SlingReplicationSpecModel
     ) -> AssetsDefinition:

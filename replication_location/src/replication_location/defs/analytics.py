@@ -1,15 +1,16 @@
-"""Analytics built from the replicated tables, in the same DuckDB file."""
+"""Analytics built from the replicated tables, in the location's schema of the lake."""
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from dagster_etl_lake import in_transaction
+from dagster_etl_lake.policies import LOAD_RETRY
 from replication_location.asset_keys import ORDERS, PRODUCTS
-from replication_location.settings import DUCKDB_POOL
 
 
 @dg.asset(
     deps=[ORDERS, PRODUCTS],
-    pool=DUCKDB_POOL,
+    retry_policy=LOAD_RETRY,
     group_name="analytics",
     kinds={"duckdb"},
     # Follows every refresh of orders (also the noon/18:00 orders-only runs) when the
@@ -19,8 +20,9 @@ from replication_location.settings import DUCKDB_POOL
 def daily_revenue_by_product(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """Revenue, units and order count per day and product, from data_orders and data_products."""
     with duckdb.get_connection() as conn:
-        # One statement: readers see the old table or the new one, never a half-built one.
-        conn.execute(
+        # One transaction: readers see the old table or the new one, never a half-built one; a
+        # replacement that meets another one (an eager refresh and a job's) is run again.
+        in_transaction(conn, lambda c: c.execute(
             """
             CREATE OR REPLACE TABLE daily_revenue_by_product AS
             SELECT CAST(o.order_date AS DATE) AS order_day,
@@ -35,7 +37,7 @@ def daily_revenue_by_product(duckdb: DuckDBResource) -> dg.MaterializeResult:
             GROUP BY ALL
             ORDER BY order_day, product_id
             """
-        )
+        ))
         rows, days = conn.execute(
             "SELECT count(*), count(DISTINCT order_day) FROM daily_revenue_by_product"
         ).fetchone()

@@ -2,14 +2,18 @@
 
 MY_POSTGRES (Sling) and `source_postgres` (the DuckDB engine) are the application database
 through the read-only replication role; every value is an EnvVar, so it is read when a run starts
-and never stored in the definitions. MY_DUCKDB and `duckdb` are the location's own file in the
-warehouse volume.
+and never stored in the definitions. MY_LAKE and `duckdb` are the deployment's lake, in this
+location's schema.
 """
 
+from urllib.parse import urlparse
+
 import dagster as dg
-from dagster_duckdb import DuckDBResource
 from dagster_sling import SlingConnectionResource, SlingResource
 
+from dagster_etl_lake import LakeResource, lake_settings
+from dagster_etl_lake.attach import SESSION_CONFIG
+from dagster_etl_lake.settings import S3_ENV_VARS
 from replication_location import settings
 from replication_location.duckdb_engine import PostgresSource
 
@@ -45,21 +49,37 @@ def source_postgres_for_duckdb() -> SourcePostgresResource:
     return SourcePostgresResource(**_source_settings())
 
 
-def warehouse_duckdb() -> SlingConnectionResource:
-    return SlingConnectionResource(
-        name="MY_DUCKDB", type="duckdb", instance=str(settings.duckdb_path()),
-        copy_method=settings.DUCKDB_COPY_METHOD,
-    )
+def lake_target() -> dict:
+    """Sling's `ducklake` connection to the lake, every property always present (empty when unused,
+    which Sling ignores) so that the component's defs.yaml can name each one. The catalog string
+    holds no password (libpq reads it from PGPASSFILE); an S3 data path's keys are EnvVars, read
+    when a run starts."""
+    lake = lake_settings()
+    endpoint = urlparse(lake.s3.endpoint_url)
+    on_s3 = lake.on_s3
+    return {
+        "type": "ducklake",
+        "catalog_type": lake.catalog_type,
+        "catalog_conn_string": lake.catalog,
+        "data_path": lake.data_path,
+        "copy_method": settings.DUCKDB_COPY_METHOD,
+        "s3_access_key_id": dg.EnvVar(S3_ENV_VARS["access_key_id"]) if on_s3 else "",
+        "s3_secret_access_key": dg.EnvVar(S3_ENV_VARS["secret_access_key"]) if on_s3 else "",
+        "s3_region": lake.s3.region if on_s3 else "",
+        "s3_endpoint": endpoint.netloc if on_s3 else "",
+        "url_style": "path" if on_s3 and endpoint.netloc else "",
+        "use_ssl": str(endpoint.scheme == "https").lower() if on_s3 and endpoint.netloc else "",
+    }
 
 
 @dg.definitions
 def resources() -> dg.Definitions:
     return dg.Definitions(
         resources={
-            "sling": SlingResource(connections=[source_postgres(), warehouse_duckdb()]),
-            # Extensions come from wheels (binaries.py); DuckDB must never fetch one at run time.
-            "duckdb": DuckDBResource(database=str(settings.duckdb_path()),
-                                     connection_config={"autoinstall_known_extensions": False}),
+            "sling": SlingResource(connections=[source_postgres(),
+                                                SlingConnectionResource(name="MY_LAKE", **lake_target())]),
+            # Extensions come from wheels; DuckDB must never fetch one at run time.
+            "duckdb": LakeResource(lake_schema=settings.LAKE_SCHEMA, connection_config=dict(SESSION_CONFIG)),
             "source_postgres": source_postgres_for_duckdb(),
         }
     )

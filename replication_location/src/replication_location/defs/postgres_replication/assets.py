@@ -2,12 +2,11 @@
 
 Streams are copied by Sling (op `postgres_tables`) unless their `meta` says `engine: duckdb`; those
 are copied by DuckDB's postgres extension (op `postgres_tables_duckdb`). Either way an asset has the
-key, group and upstream the Sling translator gives its stream, writes the same table in the same
-pool, and reports the same metadata, so jobs, schedules and automation do not see the switch.
+key, group and upstream the Sling translator gives its stream, writes the same table of the lake,
+and reports the same metadata, so jobs, schedules and automation do not see the switch.
 """
 
 import time
-from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from dagster_sling.asset_decorator import get_streams_from_replication, streams_
 
 from replication_location import duckdb_engine, replication_config
 from replication_location.defs.resources import SourcePostgresResource
-from replication_location.settings import DUCKDB_POOL
+from replication_location.settings import DUCKDB_ENGINE_POOL, SLING_POOL
 from replication_location.table_metadata import table_metadata
 
 REPLICATION_CONFIG = Path(__file__).parent / "replication.yaml"
@@ -26,7 +25,7 @@ ENGINE_METADATA = "replication_engine"
 
 
 def _sling_tables(config: dict) -> dg.AssetsDefinition:
-    @sling_assets(replication_config=config, name="postgres_tables", pool=DUCKDB_POOL)
+    @sling_assets(replication_config=config, name="postgres_tables", pool=SLING_POOL)
     def postgres_tables(context: dg.AssetExecutionContext, sling: SlingResource):
         # Column types and row counts come from the DuckDB table Sling just wrote, so the UI
         # shows the replicated schema (including columns added at the source).
@@ -45,27 +44,29 @@ def _duckdb_tables(config: dict) -> dg.AssetsDefinition:
         specs.append(spec)
         stream_by_key[spec.key] = (streams[definition["name"]], definition)
 
-    @dg.multi_asset(name="postgres_tables_duckdb", specs=specs, pool=DUCKDB_POOL, can_subset=True)
+    @dg.multi_asset(name="postgres_tables_duckdb", specs=specs, pool=DUCKDB_ENGINE_POOL, can_subset=True)
     def postgres_tables_duckdb(
         context: dg.AssetExecutionContext, duckdb: DuckDBResource, source_postgres: SourcePostgresResource
     ):
         loaded_at = datetime.now(UTC)  # one value per run, as Sling writes it
-        # closing(): dagster-duckdb's get_connection does not close the file when the body raises,
-        # and an open handle would keep the next writer of replication.duckdb out.
-        with duckdb.get_connection() as conn, closing(conn):
+        with duckdb.get_connection() as conn:
             duckdb_engine.attach_source(conn, source_postgres.settings())
-            for key, (stream, definition) in stream_by_key.items():
-                if key not in context.selected_asset_keys:
-                    continue
-                started = time.time()
-                result = duckdb_engine.replicate(conn, stream, loaded_at)
-                context.log.info(f"{stream.name}: {result.written} rows written,"
-                                 f" {result.rows} in {stream.target_schema}.{stream.target_table}")
-                metadata = table_metadata(config["target"], definition, result,
-                                          context.assets_def.asset_deps[key])
-                yield dg.MaterializeResult(asset_key=key, metadata={
-                    "elapsed_time": time.time() - started, **metadata,
-                    ENGINE_METADATA: replication_config.DUCKDB})
+            try:
+                for key, (stream, definition) in stream_by_key.items():
+                    if key not in context.selected_asset_keys:
+                        continue
+                    started = time.time()
+                    result = duckdb_engine.replicate(conn, stream, loaded_at)
+                    context.log.info(f"{stream.name}: {result.written} rows written,"
+                                     f" {result.rows} in {stream.target_schema}.{stream.target_table}")
+                    metadata = table_metadata(config["target"], definition, result,
+                                              context.assets_def.asset_deps[key])
+                    yield dg.MaterializeResult(asset_key=key, metadata={
+                        "elapsed_time": time.time() - started, **metadata,
+                        ENGINE_METADATA: replication_config.DUCKDB})
+            finally:
+                # The process's lake session outlives the step; the source does not.
+                duckdb_engine.detach_source(conn)
 
     return postgres_tables_duckdb
 

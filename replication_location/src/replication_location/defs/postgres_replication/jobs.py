@@ -10,8 +10,9 @@ import dagster as dg
 from replication_location import settings
 from replication_location.asset_keys import ORDERS, TABLES
 
-# A replication run holds the replication_duckdb pool; should it ever hang, run monitoring (when
-# the instance enables it) ends it after an hour instead of blocking every other DuckDB writer.
+# A replication run holds its pool (the lake's Sling writers, or the DuckDB engine's tables); should
+# it ever hang, run monitoring (when the instance enables it) ends it after an hour instead of
+# blocking every other writer of that pool.
 RUN_TAGS = {"dagster/max_runtime": 3600}
 # A replication step that fails (a dropped connection, Sling's DuckDB target now and then failing
 # with "Schema with name main already exists" on a file it wrote a moment ago) is tried again;

@@ -1,4 +1,5 @@
-"""A throwaway PostgreSQL 15 cluster on 127.0.0.1 for the tests and the benchmark.
+"""A throwaway PostgreSQL 15 cluster on 127.0.0.1 for the tests and the benchmarks, with the
+lake's catalog database made by the deployment's own seed/initdb/lake.sql.
 
 Debian's server binaries; initdb refuses to run as root, so as root the cluster runs as the
 `postgres` user in a directory it owns. Loads the deployment's own source schema and seed
@@ -11,13 +12,16 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
 from psycopg import sql
 
+from dagster_etl_lake.settings import READER, WRITER, LakeSettings
+
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
-SEED_DIR = Path(__file__).resolve().parents[2] / "seed" / "initdb"  # the deployment's own init files
+SEED_DIR = Path(__file__).resolve().parents[3] / "seed" / "initdb"  # the deployment's own init files
 
 
 def free_port() -> int:
@@ -31,6 +35,7 @@ class LocalPostgres:
         self.root = Path(tempfile.mkdtemp(prefix="replication-pg-"))
         self.port = free_port()
         self.admin_password = secrets.token_urlsafe(16)
+        self.lake_passwords = {WRITER: secrets.token_urlsafe(16), READER: secrets.token_urlsafe(16)}
         self._as_postgres = os.geteuid() == 0
 
     def _run(self, *args: str) -> None:
@@ -104,3 +109,89 @@ class LocalPostgres:
                 "ALTER ROLE {user} SET default_transaction_read_only = on",
             ):
                 conn.execute(sql.SQL(statement).format(db=db, user=ident))
+
+    def create_lake(self, data_path: Path, dbname: str = "lake") -> "LocalLake":
+        """A catalog database and the lake's two roles, as seed/initdb/lake.sql makes them (the
+        roles once per cluster), and the lake's settings with a password file for both roles."""
+        env = {**os.environ, "PGPASSWORD": self.admin_password}
+        variables = {"dbname": dbname, "writer": WRITER, "writer_password": self.lake_passwords[WRITER],
+                     "reader": READER, "reader_password": self.lake_passwords[READER]}
+        psql_variables = [arg for item in variables.items() for arg in ("-v", "=".join(item))]
+        subprocess.run(
+            [str(PG_BIN / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
+             "-d", "postgres", "-v", "ON_ERROR_STOP=1", "--quiet", *psql_variables,
+             "-f", str(SEED_DIR / "lake.sql")],
+            check=True, capture_output=True, text=True, env=env,
+        )
+        pgpass = self.root / "lake.pgpass"
+        pgpass.write_text("".join(f"*:*:*:{user}:{password}\n"
+                                  for user, password in self.lake_passwords.items()))
+        pgpass.chmod(0o600)
+        settings = LakeSettings(
+            catalog_type="postgres",
+            catalog=f"host=127.0.0.1 port={self.port} dbname={dbname} user={WRITER}",
+            data_path=str(data_path).rstrip("/") + "/",
+        )
+        return LocalLake(settings=settings, pgpass=pgpass)
+
+
+@dataclass(frozen=True)
+class LocalLake:
+    settings: LakeSettings  # as the writer
+    pgpass: Path  # PGPASSFILE for both roles
+
+    def env(self) -> dict[str, str]:
+        """The variables a process of the deployment gets for this lake (as the writer)."""
+        return {"LAKE_CATALOG_TYPE": "postgres", "LAKE_CATALOG": self.settings.catalog,
+                "LAKE_DATA_PATH": self.settings.data_path, "PGPASSFILE": str(self.pgpass)}
+
+
+class LocalS3:
+    """moto's S3 server on 127.0.0.1 (moto[server] installed beside the tests)."""
+
+    KEY_ID, SECRET = "dagster-etl-test", "dagster-etl-test-secret"
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._server: subprocess.Popen | None = None
+
+    def start(self) -> "LocalS3":
+        import sys
+        import time
+
+        self._server = subprocess.Popen(
+            [str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(self.port)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return self
+            except OSError as error:
+                if self._server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("moto server did not start") from error
+                time.sleep(0.2)
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.terminate()
+            self._server.wait(timeout=30)
+
+    def client(self):
+        import boto3
+
+        return boto3.client("s3", endpoint_url=self.url, aws_access_key_id=self.KEY_ID,
+                            aws_secret_access_key=self.SECRET, region_name="us-east-1")
+
+    def create_bucket(self, prefix: str = "bucket") -> str:
+        import time
+
+        name = f"{prefix}-{time.monotonic_ns()}"
+        self.client().create_bucket(Bucket=name)
+        return name
+
+    def env(self) -> dict[str, str]:
+        return {"S3_ENDPOINT_URL": self.url, "S3_ACCESS_KEY_ID": self.KEY_ID,
+                "S3_SECRET_ACCESS_KEY": self.SECRET, "S3_REGION": "us-east-1"}

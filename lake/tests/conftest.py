@@ -1,0 +1,1 @@
+pytest_plugins = ["dagster_etl_lake.fixtures"]
