@@ -53,3 +53,23 @@ def test_small_loads_end_up_in_few_files_and_old_snapshots_go(lake):
         assert report.files_deleted >= 30
         assert parquet_files(lake.data_path) <= 3
         assert report.data_files <= 3
+
+
+def test_a_reader_holding_a_snapshot_can_still_scan_its_files_after_the_hourly_pass(lake):
+    prepare()
+    with connect() as conn:
+        conn.execute("CREATE SCHEMA files")
+        conn.execute("CREATE TABLE files.raw_data (n BIGINT, source_file VARCHAR)")
+        conn.execute("USE lake.files")
+        load_small_files(conn, 20, rows=2000)  # a Parquet file each, merged by the pass
+        with connect(lake.as_role(READER), read_only=True) as reader:
+            reader.execute("BEGIN")
+            scan = "SELECT count(*), sum(n), min(source_file) FROM files.raw_data"
+            before = reader.sql(scan).fetchone()
+            files = parquet_files(lake.data_path)
+            report = maintain(conn, keep_snapshots=timedelta(days=7))
+            assert report.files_merged >= 20
+            # The files it merged away stay a day: a reader's snapshot may still be reading them.
+            assert report.files_deleted == 0 and parquet_files(lake.data_path) > files
+            assert reader.sql(scan).fetchone() == before
+            reader.execute("COMMIT")

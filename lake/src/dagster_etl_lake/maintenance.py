@@ -5,7 +5,8 @@ the order that lets each one finish the previous one's work.
 2. merge adjacent files: many small files of a table become few;
 3. rewrite data files: files mostly deleted (reloaded days and files) are written anew;
 4. expire snapshots older than the retention: time travel reaches back that far, no further;
-5. clean up old files: files that only expired snapshots read are deleted;
+5. clean up old files: files no snapshot reads any more (expired, or merged away) are deleted a
+   day after that, since a reader's transaction may still be scanning them;
 6. delete orphaned files: files of writes that never committed (a killed run) are deleted.
 
 Each call is its own transaction and may conflict with a load committing at the same moment; it
@@ -22,6 +23,9 @@ from dagster_etl_lake.settings import ALIAS
 
 # Files younger than this are never deleted as orphans: a load may be writing them right now.
 ORPHAN_GRACE = timedelta(hours=1)
+# Files no snapshot reads any more are kept this long after that: a reader's transaction that
+# began before (an analyst's session, a long query) may still scan them.
+READER_GRACE = timedelta(days=1)
 # A data file with at least this share of its rows deleted is rewritten.
 DELETE_THRESHOLD = 0.5
 
@@ -70,7 +74,8 @@ def maintain(conn: duckdb.DuckDBPyConnection, *, keep_snapshots: timedelta,
     report.snapshots_expired = len(timed(
         "expire_snapshots", f"CALL ducklake_expire_snapshots('{ALIAS}', older_than => ?)",
         [now - keep_snapshots]))
-    deleted = timed("cleanup_old_files", f"CALL ducklake_cleanup_old_files('{ALIAS}', cleanup_all => true)")
+    deleted = timed("cleanup_old_files", f"CALL ducklake_cleanup_old_files('{ALIAS}', older_than => ?)",
+                    [now - READER_GRACE])
     deleted += timed("delete_orphaned_files",
                      f"CALL ducklake_delete_orphaned_files('{ALIAS}', older_than => ?)", [now - ORPHAN_GRACE])
     report.files_deleted = len(deleted)
