@@ -12,7 +12,8 @@ import subprocess
 from pathlib import Path
 
 IMAGES = ["dagster_etl/dagster", "dagster_etl/postgres", "dagster_etl/files_location",
-          "dagster_etl/api_location", "dagster_etl/replication_location"]
+          "dagster_etl/api_location", "dagster_etl/replication_location",
+          "dagster_etl/maintenance_location"]
 
 
 def chain_ids(image: str) -> list[str]:
