@@ -203,14 +203,8 @@ def fresh_process(kind: str, db: Path, env: dict) -> dict[str, float]:
 # --- attach: in-process --------------------------------------------------------------------------
 
 
-def in_process_file(db: Path) -> dict[str, float]:
-    import duckdb
-    from dagster_duckdb import DuckDBResource
-
-    lap = timer()
-    duckdb.connect(str(db), config=load_config()).close()
-    new = lap()
-    resource = DuckDBResource(database=str(db), connection_config=load_config())
+def get_connection_times(resource, lap) -> tuple[float, float]:
+    """The resource's first get_connection in this process, and the median of the next ones."""
     lap()
     with resource.get_connection():
         pass
@@ -221,8 +215,20 @@ def in_process_file(db: Path) -> dict[str, float]:
         with resource.get_connection():
             pass
         again.append(lap())
+    return first, statistics.median(again)
+
+
+def in_process_file(db: Path) -> dict[str, float]:
+    import duckdb
+    from dagster_duckdb import DuckDBResource
+
+    lap = timer()
+    duckdb.connect(str(db), config=load_config()).close()
+    new = lap()
+    resource = DuckDBResource(database=str(db), connection_config=load_config())
+    first, again = get_connection_times(resource, lap)
     return {"new connection": new, "get_connection first": first,
-            "get_connection again": statistics.median(again)}
+            "get_connection again": again}
 
 
 def in_process_lake(settings) -> dict[str, float]:
@@ -259,19 +265,10 @@ def in_process_lake(settings) -> dict[str, float]:
     conn.close()
 
     resource = LakeResource(lake_schema=SCHEMA, connection_config=load_config())
-    lap()
-    with resource.get_connection():
-        pass
-    first = lap()
-    again = []
-    for _ in range(GET_AGAIN):
-        lap()
-        with resource.get_connection():
-            pass
-        again.append(lap())
+    first, again = get_connection_times(resource, lap)
     return {"new connection": new, "extension LOADs": loads, "signature checks": checked - loads,
             "ATTACH + USE": attach, "get_connection first": first,
-            "get_connection again": statistics.median(again)}
+            "get_connection again": again}
 
 
 # --- the run -------------------------------------------------------------------------------------

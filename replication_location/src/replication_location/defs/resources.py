@@ -12,7 +12,6 @@ import dagster as dg
 from dagster_sling import SlingConnectionResource, SlingResource
 
 from dagster_etl_lake import LakeResource, lake_settings
-from dagster_etl_lake.attach import SESSION_CONFIG
 from dagster_etl_lake.settings import S3_ENV_VARS
 from replication_location import settings
 from replication_location.duckdb_engine import PostgresSource
@@ -79,7 +78,7 @@ def resources() -> dg.Definitions:
             "sling": SlingResource(connections=[source_postgres(),
                                                 SlingConnectionResource(name="MY_LAKE", **lake_target())]),
             # Extensions come from wheels; DuckDB must never fetch one at run time.
-            "duckdb": LakeResource(lake_schema=settings.LAKE_SCHEMA, connection_config=dict(SESSION_CONFIG)),
+            "duckdb": LakeResource(lake_schema=settings.LAKE_SCHEMA),
             "source_postgres": source_postgres_for_duckdb(),
         }
     )
