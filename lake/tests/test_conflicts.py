@@ -11,35 +11,16 @@ from dagster_etl_lake import connect, in_transaction, is_conflict
 LOADS = 8
 
 
-def replace_rows(tag: str, retry: bool) -> tuple[int, list[str]]:
-    """`tag`'s 1,000 rows replaced LOADS times; (conflicts retried, errors raised)."""
-    conflicts, errors = [], []
+def replace_rows(tag: str) -> list[str]:
+    """`tag`'s 1,000 rows replaced LOADS times, retried on conflict; the errors raised."""
+    errors = []
     with connect() as conn:
-        def load(c):
-            c.execute("DELETE FROM loads WHERE tag = ?", [tag])
-            c.execute("INSERT INTO loads SELECT range, ? FROM range(1000)", [tag])
-
         for _ in range(LOADS):
             try:
-                if retry:
-                    in_transaction(conn, load,
-                                   on_conflict=lambda attempt, error: conflicts.append(str(error)))
-                else:
-                    conn.execute("BEGIN")
-                    load(conn)
-                    conn.execute("COMMIT")
+                in_transaction(conn, lambda c: replace(c, tag))
             except duckdb.Error as error:
                 errors.append(f"{type(error).__name__}: {error}")
-                if not retry:
-                    rollback(conn)
-    return len(conflicts), errors
-
-
-def rollback(conn) -> None:
-    try:
-        conn.execute("ROLLBACK")
-    except duckdb.TransactionException:
-        pass  # a failed COMMIT ended the transaction already
+    return errors
 
 
 def append_rows(tag: str) -> int:
@@ -69,17 +50,44 @@ def counts() -> dict[str, int]:
         return dict(conn.sql("SELECT tag, count(*) FROM loads GROUP BY tag").fetchall())
 
 
-def test_without_a_retry_writers_replacing_other_rows_of_one_table_conflict(loads_table):
-    results = side_by_side(replace_rows, ("a", False), ("b", False))
-    errors = [error for _, raised in results for error in raised]
-    assert errors, "two writers replacing rows of one table never conflicted"
-    assert all("Transaction conflict" in error for error in errors), errors
+def replace(conn, tag: str) -> None:
+    conn.execute("DELETE FROM loads WHERE tag = ?", [tag])
+    conn.execute("INSERT INTO loads SELECT range, ? FROM range(1000)", [tag])
 
 
-def test_with_the_retry_every_replacement_commits_once_and_exactly(loads_table):
-    results = side_by_side(replace_rows, ("a", True), ("b", True))
-    assert [errors for _, errors in results] == [[], []]
-    assert sum(conflicts for conflicts, _ in results) > 0, "the writers never met: the test proves nothing"
+def test_a_replacement_conflicts_with_a_writer_that_committed_other_rows_since_it_began(loads_table):
+    # The interleaving two processes only sometimes hit, made certain: a begins, b commits, a commits.
+    with connect() as a, connect() as b:
+        in_transaction(a, lambda c: (replace(c, "a"), replace(c, "b")))  # rows for both to delete
+        a.execute("BEGIN")
+        replace(a, "a")
+        b.execute("BEGIN")
+        replace(b, "b")
+        b.execute("COMMIT")
+        with pytest.raises(duckdb.TransactionException) as raised:
+            a.execute("COMMIT")
+    assert is_conflict(raised.value), raised.value
+    assert "Transaction conflict" in str(raised.value)
+    assert counts() == {"a": 1000, "b": 1000}, "the conflicting replacement left rows behind"
+
+
+def test_with_the_retry_a_conflicting_replacement_is_run_again_and_commits_exactly_once(loads_table):
+    conflicts = []
+    with connect() as a, connect() as b:
+        in_transaction(a, lambda c: (replace(c, "a"), replace(c, "b")))
+        def load_while_b_commits_once(conn):
+            replace(conn, "a")
+            if not conflicts:  # only the first attempt is overtaken
+                in_transaction(b, lambda c: replace(c, "b"))
+
+        in_transaction(a, load_while_b_commits_once,
+                       on_conflict=lambda attempt, error: conflicts.append((attempt, str(error))))
+    assert [attempt for attempt, _ in conflicts] == [1], conflicts
+    assert counts() == {"a": 1000, "b": 1000}
+
+
+def test_writers_side_by_side_with_the_retry_each_commit_every_replacement_exactly(loads_table):
+    assert side_by_side(replace_rows, ("a",), ("b",)) == [[], []]
     assert counts() == {"a": 1000, "b": 1000}
 
 
