@@ -7,4 +7,5 @@ uv run --frozen --project lake python bench/warehouse.py
 uv run --frozen --project files_location python bench/files_copy.py
 uv run --frozen --project replication_location python bench/replication_sling.py
 PYTHONPATH=tests uv run --frozen python bench/deployment.py
+PYTHONPATH=tests uv run --frozen python bench/backlog.py
 python3 bench/images.py  # after deployment.py has built the images

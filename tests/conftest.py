@@ -30,6 +30,7 @@ MODULE_ORDER = (
     "test_schedules",
     "test_browser",
     "test_concurrency",
+    "test_backlog",
     "test_faults",
     "test_teardown",
     "test_upgrade",  # its own stack: the release before, then this one on its volumes

@@ -26,7 +26,7 @@ from stack import (
     service_health,
     wait_for_run,
 )
-from test_deployment import HEADER, RETRIES_OF, wait_for_sensor_runs
+from test_deployment import HEADER, RETRIES_OF, wait_for_landing_imports
 
 DAYS = [(date(2025, 4, 1) + timedelta(days=i)).isoformat() for i in range(90)]
 FILES = [date(2019, 2, 1) + timedelta(days=i) for i in range(50)]
@@ -158,8 +158,8 @@ def test_a_backfill_files_and_a_replication_while_analysts_read_with_the_daemon_
     assert status in {"COMPLETED", "COMPLETED_SUCCESS"}, state
 
     all_runs = [r["runId"] for r in runs] + others
-    for day in FILES:
-        all_runs += [r["runId"] for r in wait_for_sensor_runs(f"{day}.csv", timeout=600)]
+    imports = wait_for_landing_imports([f"{day}.csv" for day in FILES], timeout=600)
+    all_runs += sorted({run_id for runs in imports.values() for run_id in runs})
     # A run the daemon was launching when it died is failed by run monitoring and retried (run
     # retries): nothing is lost as long as its retry succeeds.
     lost = {}

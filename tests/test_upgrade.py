@@ -15,6 +15,7 @@ from stack import (
     NETWORK,
     ROOT,
     compose,
+    graphql,
     health_of,
     lake_query,
     launch,
@@ -23,7 +24,6 @@ from stack import (
     wait_for_run,
     wait_healthy,
 )
-from test_deployment import wait_for_sensor_runs
 
 # The last release whose warehouse was three DuckDB files.
 OLD_RELEASE = "45154aa"
@@ -104,7 +104,7 @@ def upgraded(stack, tmp_path_factory):
         for run_id in runs:
             assert wait_for_run(run_id, timeout=600) == "SUCCESS", run_details(run_id)[1][-3000:]
         for sample in SAMPLES:
-            assert [r["status"] for r in wait_for_sensor_runs(sample)] == ["SUCCESS"]
+            assert [r["status"] for r in wait_for_old_sensor_runs(sample)] == ["SUCCESS"]
     finally:
         run(["docker", "rm", "-f", FAKE_APIS], check=False)
         run([str(old / "scripts" / "down.sh"), "--timeout", "20"], env=old_env, check=False)
@@ -116,6 +116,27 @@ def upgraded(stack, tmp_path_factory):
     wait_healthy(stack)
     yield before
     run([str(ROOT / "scripts" / "down.sh"), "--volumes", "--timeout", "20"], env=stack, check=False)
+
+
+# That release ran one dynamic partition (the file's name) per landing file.
+OLD_SENSOR_RUNS = """
+query SensorRuns($file: String!) {
+  runsOrError(filter: {tags: [{key: "dagster/sensor_name", value: "landing_folder_sensor"},
+                              {key: "dagster/partition", value: $file}]}) {
+    ... on Runs { results { runId status } }
+  }
+}
+"""
+
+
+def wait_for_old_sensor_runs(file: str, timeout: float = 300) -> list[dict]:
+    deadline = time.monotonic() + timeout
+    while True:
+        runs = graphql(OLD_SENSOR_RUNS, {"file": file})["runsOrError"]["results"]
+        if runs and all(r["status"] in {"SUCCESS", "FAILURE", "CANCELED"} for r in runs):
+            return runs
+        assert time.monotonic() < deadline, f"sensor runs for {file} after {timeout} s: {runs}"
+        time.sleep(2)
 
 
 def lake_table(file: str, table: str) -> str:
@@ -152,6 +173,10 @@ def test_the_migration_is_done_once_and_no_landing_file_is_imported_again(upgrad
     counts = dict(lake_query("SELECT source_file, count(*) FROM files.raw_dynamic_partition_data"
                              " GROUP BY 1"))
     assert counts == {"2018-01-22.csv": 8, "2018-01-23.csv": 11, "2018-01-24.csv": 9}
+    # The old sensor's cursor (one entry per imported file) became the batching sensor's: no batch.
+    batches = graphql('{ runsOrError(filter: {pipelineName: "import_landing_job"})'
+                      ' { ... on Runs { count } } }')
+    assert batches["runsOrError"]["count"] == 0
 
 
 def test_this_release_writes_the_migrated_tables(upgraded, stack):

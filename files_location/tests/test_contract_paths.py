@@ -158,20 +158,16 @@ class SensorLog:
 
     def __init__(self, instance):
         self.instance, self.cursor, self.lines = instance, None, []
-        self.job = defs().resolve_job_def("import_dynamic_partition_job")
+        self.job = defs().resolve_job_def("import_landing_job")
 
     def tick(self):
         context = dg.build_sensor_context(instance=self.instance, cursor=self.cursor)
         context.log.addHandler(Lines(self.lines))
         result = landing_folder_sensor(context)
         self.cursor = result.cursor
-        for request in result.dynamic_partitions_requests or []:
-            self.instance.add_dynamic_partitions(
-                request.partitions_def_name, request.partition_keys
-            )
         return [
             self.job.execute_in_process(
-                partition_key=request.partition_key,
+                run_config=request.run_config,
                 instance=self.instance,
                 tags={**request.tags, "dagster/sensor_name": "landing_folder_sensor"},
                 raise_on_error=False,
@@ -181,7 +177,8 @@ class SensorLog:
 
 
 @pytest.mark.parametrize("rule", RULES)
-def test_landing_sensor(rule, landing, warehouse):
+def test_landing_sensor(rule, landing, warehouse, monkeypatch):
+    monkeypatch.setenv("LANDING_SETTLE_SECONDS", "0")
     with dg.instance_for_test() as instance:
         sensor = SensorLog(instance)
         path = landing / "prices.csv"
@@ -194,7 +191,7 @@ def test_landing_sensor(rule, landing, warehouse):
         age(path, 60)
         (refused,) = sensor.tick()
         evaluation = assert_refused(refused, "prices.csv", rule)
-        assert evaluation.asset_key == dg.AssetKey("duckdb_dynamic_partition_table")
+        assert evaluation.asset_key == dg.AssetKey("duckdb_landing_table")
         assert snapshot(warehouse, "raw_dynamic_partition_data") == before and len(before) == 2
         # The next tick tells it in the sensor's log, once.
         assert sensor.tick() == [] and sensor.tick() == []

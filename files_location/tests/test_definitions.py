@@ -16,7 +16,7 @@ from files_location.definitions import defs, defs_modules
 WRITERS = {
     "duckdb_table",
     "duckdb_partition_table",
-    "duckdb_dynamic_partition_table",
+    "duckdb_landing_table",
     "duckdb_table_s3",
     "dlt_csv_source_load_csv",
     "dlt_simple_source_load_dict",
@@ -32,7 +32,7 @@ def test_contract_names():
     }
     assert (
         definitions.resolve_sensor_def("landing_folder_sensor").job_name
-        == "import_dynamic_partition_job"
+        == "import_landing_job"
     )
     assert definitions.resolve_schedule_def("import_partition_schedule")
 

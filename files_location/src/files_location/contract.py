@@ -98,22 +98,31 @@ def describe(error: duckdb.Error) -> str:
     return "; ".join(lines) or type(error).__name__
 
 
+HEADER_BYTES = 64 * 1024  # a header line longer than this is judged by its first 64 KiB
+
+
+def header_from_bytes(file: str, head: bytes) -> list[str]:
+    """The validated column names from a file's first bytes (its first HEADER_BYTES or fewer)."""
+    # Bytes first: a text reader would decode (and judge) more than the header line.
+    raw = head.partition(b"\n")[0]
+    try:
+        line = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ContractViolation(
+            file, "encoding", f"the header line is not UTF-8 ({error.reason})"
+        ) from error
+    return parse_header(file, line.rstrip("\r") if head else None)
+
+
 def read_header(conn: duckdb.DuckDBPyConnection, source: str, file: str) -> list[str]:
     """The validated column names of a CSV (local path or s3:// URL)."""
     if "://" not in source:
-        # Bytes first: a text reader would decode (and judge) more than the header line.
         try:
             with open(source, "rb") as csv_file:
-                raw = csv_file.readline(64 * 1024)
+                raw = csv_file.read(HEADER_BYTES)
         except OSError as error:
             raise BadFileError(file, f"cannot be read: {error.strerror}") from error
-        try:
-            line = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise ContractViolation(
-                file, "encoding", f"the header line is not UTF-8 ({error.reason})"
-            ) from error
-        return parse_header(file, line.rstrip("\r\n") if line else None)
+        return header_from_bytes(file, raw)
     # Remote: read the whole first line as one field (delimiter \x01, no quoting), letting
     # DuckDB's reader deal with BOM and line endings while we check the names ourselves. Lines it
     # cannot take are set aside (a bad line further down is for `check` to report), but a header
@@ -124,7 +133,7 @@ def read_header(conn: duckdb.DuckDBPyConnection, source: str, file: str) -> list
             "SELECT line FROM read_csv(?, header=false, auto_detect=false, delim=chr(1),"
             " quote='', escape='', columns={'line': 'VARCHAR'}, strict_mode=false"
             f"{_rejects_options(rejects)}) LIMIT 1",
-            [source],
+            [literal_path(source)],
         ).fetchone()
         header_rejected = (
             _table_exists(conn, rejects)
@@ -158,20 +167,35 @@ def _dict_rows(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def csv_scan(source: str, header: list[str], *, text: bool = False, rejects: str = "") -> str:
-    """A strict read_csv over a file with a validated header.
+_GLOB = str.maketrans({"[": "[[]", "*": "[*]", "?": "[?]"})
+
+
+def literal_path(path: str) -> str:
+    """`path` as read_csv takes it literally: it reads a glob pattern, so `x[1].csv` would load
+    `x1.csv` and `q?.csv` every `q<one character>.csv`. Each wildcard becomes a class of itself."""
+    return path.translate(_GLOB)
+
+
+def csv_scan(source: str | list[str], header: list[str], *, text: bool = False, rejects: str = "",
+             filename: bool = False) -> str:
+    """A strict read_csv over a file (or files) with a validated header.
 
     Typed (default): numbers as DOUBLE, the date as text for `parse_date_sql`; any field that does
     not parse fails the scan. text=True reads every field as text, for the rules to look at;
-    rejects=<name> keeps the rows that do not split into the columns in temp table <name>.
+    rejects=<name> keeps the rows that do not split into the columns (or do not parse) in temp
+    table <name> instead; filename=True adds each row's source as column `filename`.
     """
     types = {name: "VARCHAR" if text or name == "date" else COLUMNS[name] for name in header}
     columns = ", ".join(
         f"{sql_literal(name)}: {sql_literal(sql_type)}" for name, sql_type in types.items()
     )
     errors = _rejects_options(rejects) if rejects else ", strict_mode=true, ignore_errors=false"
+    if filename:
+        errors += ", filename=true"
+    sources = (sql_literal(literal_path(source)) if isinstance(source, str)
+               else "[" + ", ".join(sql_literal(literal_path(path)) for path in source) + "]")
     return (
-        f"read_csv({sql_literal(source)}, header=true, auto_detect=false, delim=',', quote='\"',"
+        f"read_csv({sources}, header=true, auto_detect=false, delim=',', quote='\"',"
         f" escape='\"', columns={{{columns}}}{errors})"
     )
 

@@ -20,12 +20,21 @@ DEFAULT_DIRS = {
 
 LANDING_SENSOR_INTERVAL_SECONDS = "LANDING_SENSOR_INTERVAL_SECONDS"
 LANDING_SENSOR_MAX_RUNS_PER_TICK = "LANDING_SENSOR_MAX_RUNS_PER_TICK"
+LANDING_BATCH_MAX_FILES = "LANDING_BATCH_MAX_FILES"
+LANDING_BATCH_MAX_MB = "LANDING_BATCH_MAX_MB"
 LANDING_SETTLE_SECONDS = "LANDING_SETTLE_SECONDS"
 # Variable -> (default, smallest value taken)
 DEFAULT_NUMBERS = {
     LANDING_SENSOR_INTERVAL_SECONDS: (3, 1),
-    LANDING_SENSOR_MAX_RUNS_PER_TICK: (100, 1),  # run requests per tick; the rest follow later
-    LANDING_SETTLE_SECONDS: (3, 0),  # a file this old (mtime) is ready to import
+    # Batches (runs) per tick; a bigger backlog is taken over the next ticks. Two runs keep two
+    # cores busy; handing out more per tick only makes the tick longer (each run's config lists
+    # its files, and the daemon stores and checks it before the tick ends).
+    LANDING_SENSOR_MAX_RUNS_PER_TICK: (2, 1),
+    # One batch: one DuckDB read of up to this many files (10,000 course files: about 4 s) or this
+    # many MiB of CSV, staged in the run's memory before one commit.
+    LANDING_BATCH_MAX_FILES: (10_000, 1),
+    LANDING_BATCH_MAX_MB: (256, 1),
+    LANDING_SETTLE_SECONDS: (3, 0),  # a file unchanged this long (ctime) is ready to import
 }
 
 IMPORT_PARTITION_SCHEDULE_CRON = "IMPORT_PARTITION_SCHEDULE_CRON"
