@@ -135,8 +135,12 @@ def replicate(conn: duckdb.DuckDBPyConnection, stream: DuckDBStream, loaded_at: 
         return _merge(c, stream, target, columns, loaded_at)
 
     written = in_transaction(conn, copy)
-    return StreamResult(rows=_count(conn, target), written=written,
-                        columns=_columns(conn, target))
+    return table_result(conn, target, written)
+
+
+def table_result(conn: duckdb.DuckDBPyConnection, target: str, written: int = 0) -> StreamResult:
+    """What a lake table holds now: its rows and columns (`target` quoted, schema.table)."""
+    return StreamResult(rows=_count(conn, target), written=written, columns=_columns(conn, target))
 
 
 def _merge(conn, stream: DuckDBStream, target: str, columns: str, loaded_at: datetime) -> int:

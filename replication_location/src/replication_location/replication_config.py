@@ -100,6 +100,26 @@ def _loaded_at_column(config: Mapping[str, Any]) -> str | None:
         " a timestamp (true/timestamp) or not at all (false)")
 
 
+def target_of(name: str, stream: Mapping[str, Any]) -> tuple[str, str]:
+    """(schema, table) a stream writes in the lake: its `object`, placeholders filled."""
+    source_schema, _, source_table = name.rpartition(".")
+    try:
+        target = stream.get("object", "{stream_schema}_{stream_table}").format(
+            stream_schema=source_schema or "public", stream_table=source_table)
+    except KeyError as missing:
+        raise ReplicationConfigError(
+            f"stream {name}: object placeholder {missing} is not one the duckdb engine knows"
+            " ({stream_schema}, {stream_table})") from None
+    target_schema, _, target_table = target.rpartition(".")
+    return target_schema or "main", target_table
+
+
+def sling_targets(config: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
+    """Stream name -> (schema, table) of the streams Sling copies."""
+    return {name: target_of(name, stream) for name, stream in _streams(config).items()
+            if engine_of(config, name) == SLING}
+
+
 def duckdb_streams(config: Mapping[str, Any]) -> list[DuckDBStream]:
     """The streams the DuckDB engine copies, checked against what it implements."""
     loaded_at = _loaded_at_column(config)
@@ -134,17 +154,10 @@ def duckdb_streams(config: Mapping[str, Any]) -> list[DuckDBStream]:
                 f"stream {name}: the duckdb engine cannot run a custom sql ({sql.strip()!r}); it"
                 f" selects rows past the last {update_key} and rows where it is NULL itself."
                 " Remove sql or leave the stream on Sling")
-        try:
-            target = stream.get("object", "{stream_schema}_{stream_table}").format(
-                stream_schema=source_schema, stream_table=source_table)
-        except KeyError as missing:
-            raise ReplicationConfigError(
-                f"stream {name}: object placeholder {missing} is not one the duckdb engine knows"
-                " ({stream_schema}, {stream_table})") from None
-        target_schema, _, target_table = target.rpartition(".")
+        target_schema, target_table = target_of(name, stream)
         streams.append(DuckDBStream(
             name=name, source_schema=source_schema, source_table=source_table,
-            target_schema=target_schema or "main", target_table=target_table, mode=mode,
+            target_schema=target_schema, target_table=target_table, mode=mode,
             primary_key=primary_key, update_key=update_key if mode == INCREMENTAL else None,
             loaded_at_column=loaded_at,
         ))

@@ -15,6 +15,7 @@ from dagster_duckdb import DuckDBResource
 from dagster_sling import DagsterSlingTranslator, SlingResource, sling_assets
 from dagster_sling.asset_decorator import get_streams_from_replication, streams_with_default_dagster_meta
 
+from dagster_etl_lake.attach import identifier
 from replication_location import duckdb_engine, replication_config
 from replication_location.defs.resources import SourcePostgresResource
 from replication_location.settings import DUCKDB_ENGINE_POOL, SLING_POOL
@@ -24,13 +25,33 @@ REPLICATION_CONFIG = Path(__file__).parent / "replication.yaml"
 ENGINE_METADATA = "replication_engine"
 
 
+def _definitions_by_key(config: dict) -> dict[dg.AssetKey, dict]:
+    translator = DagsterSlingTranslator()
+    return {translator.get_asset_spec(definition).key: definition
+            for definition in streams_with_default_dagster_meta(get_streams_from_replication(config), config)}
+
+
 def _sling_tables(config: dict) -> dg.AssetsDefinition:
+    definitions = _definitions_by_key(config)
+    targets = replication_config.sling_targets(config)
+
     @sling_assets(replication_config=config, name="postgres_tables", pool=SLING_POOL)
-    def postgres_tables(context: dg.AssetExecutionContext, sling: SlingResource):
-        # Column types and row counts come from the DuckDB table Sling just wrote, so the UI
-        # shows the replicated schema (including columns added at the source).
-        for event in sling.replicate(context=context).fetch_column_metadata().fetch_row_count():
-            yield event._replace(metadata={**event.metadata, ENGINE_METADATA: replication_config.SLING})
+    def postgres_tables(context: dg.AssetExecutionContext, sling: SlingResource, duckdb: DuckDBResource):
+        # Column types and row counts come from the lake table Sling just wrote, so the UI shows
+        # the replicated schema (including columns added at the source), read as the DuckDB
+        # engine reads them. Not dagster-sling's fetch_column_metadata/fetch_row_count: they ask
+        # `sling conns discover`, whose DuckDB child once hung for good after the copy, holding
+        # the Sling pool (CI, 2026-12-06).
+        events = list(sling.replicate(context=context))
+        with duckdb.get_connection() as conn:
+            for event in events:
+                definition = definitions[event.asset_key]
+                schema, table = targets[definition["name"]]
+                result = duckdb_engine.table_result(conn, f"{identifier(schema)}.{identifier(table)}")
+                metadata = table_metadata(config["target"], definition, result,
+                                          context.assets_def.asset_deps[event.asset_key])
+                yield event._replace(metadata={**event.metadata, **metadata,
+                                               ENGINE_METADATA: replication_config.SLING})
 
     return postgres_tables
 
@@ -39,7 +60,7 @@ def _duckdb_tables(config: dict) -> dg.AssetsDefinition:
     translator = DagsterSlingTranslator()
     streams = {stream.name: stream for stream in replication_config.duckdb_streams(config)}
     specs, stream_by_key = [], {}
-    for definition in streams_with_default_dagster_meta(get_streams_from_replication(config), config):
+    for definition in _definitions_by_key(config).values():
         spec = translator.get_asset_spec(definition).replace_attributes(kinds={"duckdb"}, skippable=True)
         specs.append(spec)
         stream_by_key[spec.key] = (streams[definition["name"]], definition)
