@@ -11,13 +11,23 @@ Writes build/bench/backlog.json.
 """
 
 import io
-import json
 import subprocess
 import tarfile
 import time
 
 import stack  # the deployment tests' driver (tests/stack.py)
-from deployment import IMAGE, SAMPLE, event_times, report, results, up, wait_for_no_runs
+from deployment import (
+    IMAGE,
+    SAMPLE,
+    built_stack,
+    event_times,
+    remove_stack,
+    report,
+    results,
+    up,
+    wait_for_no_runs,
+    write_results,
+)
 
 HEADER, *LINES = SAMPLE.splitlines(keepends=True)
 ROWS_PER_FILE = 8  # the course's files hold 8-11 rows
@@ -148,11 +158,7 @@ def ticks_with_waiting(count: int) -> tuple[list[float], list[float], float]:
 
 
 def main() -> None:
-    env = {**stack.test_environment(), "DATE_RANGE_SCHEDULE_CRON": "", "LAKE_MAINTENANCE_CRON": "0 0 1 1 *"}
-    if stack.existing_volumes():
-        raise SystemExit("a deployment's volumes exist; run `make clean` first (the bench starts from none)")
-    stack.run(["scripts/base-image.sh"])
-    stack.compose("build", env=env)
+    env = built_stack()
     try:
         up(env)
         wait_for_no_runs()
@@ -175,10 +181,8 @@ def main() -> None:
               f" timeout is 60 s); ticks that requested runs {with_runs}, others {without};"
               f" all 100,000 in the lake after {took:.0f} s")
     finally:
-        subprocess.run([str(stack.ROOT / "scripts" / "down.sh"), "--volumes"], env=env, check=False)
-    out = stack.ROOT / "build" / "bench" / "backlog.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=2))
+        remove_stack(env)
+    write_results("backlog")
 
 
 if __name__ == "__main__":

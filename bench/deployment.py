@@ -180,14 +180,30 @@ def backfill_wall_time(env: dict) -> tuple[float, float, int]:
         time.sleep(1)
 
 
-def main() -> None:
-    # No schedule runs amid the timings: not the tests' every-minute one, nor the hourly lake
-    # maintenance (once a year instead).
+def built_stack() -> dict:
+    """The environment of a bench's own stack, its images built. No schedule runs amid the
+    timings: not the tests' every-minute one, nor the hourly lake maintenance (once a year)."""
     env = {**stack.test_environment(), "DATE_RANGE_SCHEDULE_CRON": "", "LAKE_MAINTENANCE_CRON": "0 0 1 1 *"}
     if stack.existing_volumes():
         raise SystemExit("a deployment's volumes exist; run `make clean` first (the bench starts from none)")
     stack.run(["scripts/base-image.sh"])
     stack.compose("build", env=env)
+    return env
+
+
+def remove_stack(env: dict) -> None:
+    # scripts/down.sh: removes run containers still in flight too, then the stack and its volumes.
+    subprocess.run([str(stack.ROOT / "scripts" / "down.sh"), "--volumes"], env=env, check=False)
+
+
+def write_results(name: str) -> None:
+    out = stack.ROOT / "build" / "bench" / f"{name}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2))
+
+
+def main() -> None:
+    env = built_stack()
     container_start = statistics.median(
         timed(["docker", "run", "--rm", "--entrypoint", "true", IMAGE]) for _ in range(3))
     try:
@@ -224,11 +240,8 @@ def main() -> None:
         print(f"90-day backfill runs: {runs}")
     finally:
         subprocess.run(["docker", "rm", "-f", stack.FAKE_APIS], capture_output=True)
-        # scripts/down.sh: removes run containers still in flight too, then the stack and its volumes.
-        subprocess.run([str(stack.ROOT / "scripts" / "down.sh"), "--volumes"], env=env, check=False)
-    out = stack.ROOT / "build" / "bench" / "deployment.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=2))
+        remove_stack(env)
+    write_results("deployment")
 
 
 if __name__ == "__main__":
